@@ -1,0 +1,7 @@
+#!/usr/bin/env python
+"""Django's command-line utility; ``palava`` is the installed equivalent."""
+
+from palava.__main__ import main
+
+if __name__ == "__main__":
+    main()

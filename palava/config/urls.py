@@ -1,0 +1,21 @@
+"""URL map. Each app owns its ``urls.py``; the API is mounted from ``palava.api``."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from palava.api import api
+
+urlpatterns = [
+    path("", include("palava.core.urls")),
+    path("accounts/", include("palava.accounts.urls")),
+    path("m/<slug:mission_slug>/", include("palava.missions.urls")),
+    path("m/<slug:mission_slug>/audit/", include("palava.audit.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "palava.core.views.bad_request"
+handler403 = "palava.core.views.permission_denied"
+handler404 = "palava.core.views.page_not_found"
+handler500 = "palava.core.views.server_error"

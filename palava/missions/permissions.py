@@ -1,0 +1,129 @@
+"""The permission matrix: the one place that says which role may do what.
+
+Deny by default: a permission not granted here is refused. Every page view and API route names
+exactly one permission (or is marked public / login-only) and ``tests/missions/test_matrix.py``
+exercises every role against every route.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from palava.missions.models import Role
+
+
+class Perm(enum.StrEnum):
+    MISSION_VIEW = "mission.view"
+    MEMBER_VIEW = "member.view"
+    MEMBER_MANAGE = "member.manage"
+    MISSION_MANAGE = "mission.manage"
+    AUDIT_VIEW = "audit.view"
+    TOKEN_OWN = "token.own"
+
+
+_ALL = frozenset(Perm)
+
+MATRIX: dict[str, frozenset[Perm]] = {
+    Role.ADMIN: _ALL,
+    Role.MANAGER: frozenset(
+        {Perm.MISSION_VIEW, Perm.MEMBER_VIEW, Perm.AUDIT_VIEW, Perm.TOKEN_OWN}
+    ),
+    Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
+    Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
+    Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
+    Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
+    Role.VIEWER: frozenset({Perm.MISSION_VIEW}),
+}
+
+
+def role_has(role: str, perm: Perm) -> bool:
+    return perm in MATRIX.get(role, frozenset())
+
+
+# --- Enforcement for page views --------------------------------------------------------------
+# Every view in urls.py carries a ``palava_access`` marker set by one of these decorators;
+# tests/missions/test_matrix.py fails on an unmarked view (deny by default).
+
+import functools  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any, Literal  # noqa: E402
+
+from django.contrib.auth.views import redirect_to_login  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.http import Http404, HttpRequest, HttpResponse  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils.http import urlencode  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+ACCESS_ATTR = "palava_access"
+
+View = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class Access:
+    kind: Literal["public", "login", "mission"]
+    perm: Perm | None = None
+
+
+def public_view(view: View) -> View:
+    """Anyone, logged in or not (log-in page, public pages, health check)."""
+    setattr(view, ACCESS_ATTR, Access("public"))
+    return view
+
+
+def login_view(view: View) -> View:
+    """Any logged-in user; the view itself only shows the user's own data."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    setattr(wrapper, ACCESS_ATTR, Access("login"))
+    return wrapper
+
+
+def two_factor_pending(request: HttpRequest, membership: Any) -> bool:
+    """True when the mission requires two-factor for this role and the session is unverified."""
+    user = request.user
+    return bool(
+        membership.mission.require_two_factor
+        and membership.is_staff_role
+        and not getattr(user, "is_verified", lambda: False)()
+    )
+
+
+def mission_view(perm: Perm) -> Callable[[View], View]:
+    """A page inside ``/m/<mission_slug>/`` that needs ``perm`` in the user's role.
+
+    Not a member (or no such mission): 404, so mission slugs do not leak. A member whose role
+    lacks ``perm``: 403. Sets ``request.mission`` and ``request.membership``.
+    """
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            from palava.missions.selectors import membership_get
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = membership_get(user=request.user, mission_slug=kwargs["mission_slug"])
+            if membership is None:
+                raise Http404(_("No such mission."))
+            if two_factor_pending(request, membership):
+                target = reverse("accounts:two_factor")
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+            if not role_has(membership.role, perm):
+                raise PermissionDenied(_("Your role does not allow this."))
+            request.mission = membership.mission  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        setattr(wrapper, ACCESS_ATTR, Access("mission", perm))
+        return wrapper
+
+    return decorator

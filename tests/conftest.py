@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from palava.missions.models import Membership, Role
+from tests.factories import PASSWORD, MembershipFactory, MissionFactory
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared test data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def mission(db):  # type: ignore[no-untyped-def]
+    return MissionFactory()
+
+
+@pytest.fixture
+def member_of(mission):  # type: ignore[no-untyped-def]
+    """``member_of(role)`` -> a membership of a fresh user with ``role`` in ``mission``."""
+
+    def make(role: str = Role.OFFICER, **kwargs: object) -> Membership:
+        return MembershipFactory(mission=mission, role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def client_for():  # type: ignore[no-untyped-def]
+    """``client_for(user)`` -> a test client logged in as ``user`` through the real log-in."""
+
+    def make(user: object) -> Client:
+        client = Client()
+        client.force_login(user)  # type: ignore[arg-type]
+        return client
+
+    return make
+
+
+__all__ = ["PASSWORD"]
