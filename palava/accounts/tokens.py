@@ -1,0 +1,112 @@
+"""Personal API tokens: created once (the raw value is shown once), stored hashed, scoped to one
+mission, expiring and revocable."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from palava.accounts.models import TOKEN_PREFIX, ApiToken, token_digest
+from palava.audit.services import audit_record
+from palava.missions.models import Membership, Mission
+
+MAX_TOKEN_DAYS = 365
+DEFAULT_TOKEN_DAYS = 90
+
+
+class TokenError(ValueError):
+    """A token cannot be created as asked (no membership, bad expiry)."""
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    raw: str
+
+
+def _generate() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    return prefix, f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+@transaction.atomic
+def token_create(
+    *, actor: Any, user: Any, mission: Mission, name: str, days: int = DEFAULT_TOKEN_DAYS
+) -> NewToken:
+    """Create a token for ``user`` in ``mission``. The raw value is returned once, never stored."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise TokenError(f"a token lives between 1 and {MAX_TOKEN_DAYS} days")
+    if not Membership.objects.filter(user=user, mission=mission, is_active=True).exists():
+        raise TokenError("the user is not an active member of this mission")
+    prefix, raw = _generate()
+    token = ApiToken(
+        user=user,
+        mission=mission,
+        name=name.strip() or "token",
+        prefix=prefix,
+        digest=token_digest(raw),
+        expires_at=timezone.now() + timedelta(days=days),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        actor=actor or user,
+        action="token.create",
+        mission=mission,
+        obj=token,
+        changes={"name": token.name, "prefix": prefix, "expires_at": token.expires_at},
+    )
+    return NewToken(token=token, raw=raw)
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+        token.save(update_fields=["revoked_at", "updated_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="token.revoke",
+            mission=token.mission,
+            obj=token,
+            changes={"revoked_at": token.revoked_at},
+        )
+    return token
+
+
+def token_authenticate(raw: str) -> ApiToken | None:
+    """The usable token for this raw value (with user and mission loaded), or None.
+
+    Refused: unknown, revoked, expired, owner inactive, membership gone or suspended.
+    """
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "mission")
+        .filter(digest=token_digest(raw))
+        .first()
+    )
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    if not Membership.objects.filter(
+        user=token.user, mission=token.mission, is_active=True
+    ).exists():
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def tokens_for_user(*, user: Any, mission: Mission) -> QuerySet[ApiToken]:
+    """The user's own tokens in one mission, newest first."""
+    return ApiToken.objects.filter(user=user, mission=mission).order_by("-created_at")
