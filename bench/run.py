@@ -80,16 +80,25 @@ def bench_http(env: dict[str, str]) -> dict[str, object]:
     run_palava(env, "migrate", "--no-input")
     run_palava(env, "mission", "create", "--slug", "bench", "--name", "Bench", "--country", "COD")
     run_palava(
-        env, "user", "create", "--username", "bencher", "--password-stdin",
+        env,
+        "user",
+        "create",
+        "--username",
+        "bencher",
+        "--password-stdin",
         stdin="bench-password-2026\n",
     )
-    run_palava(env, "mission", "add-member", "--mission", "bench", "--user", "bencher",
-               "--role", "officer")
+    run_palava(
+        env, "mission", "add-member", "--mission", "bench", "--user", "bencher", "--role", "officer"
+    )
     token = run_palava(env, "token", "create", "--user", "bencher", "--mission", "bench")
     port = free_port()
     server = subprocess.Popen(
         [str(BIN / "palava"), "serve", "--port", str(port), "--workers", "2"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.time() + 30
@@ -144,9 +153,18 @@ for r in range(5):
 ScheduledJob.objects.filter(name__startswith="bench-").delete()
 print(json.dumps({"plain": statistics.median(plain), "chained": statistics.median(chained)}))
 """
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip().splitlines()[-1]
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     data = json.loads(out)
     return {
         "name": "audit_append_vs_plain_insert",

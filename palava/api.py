@@ -2,6 +2,41 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from palava.accounts.api import router as accounts_router
+from palava.audit.api import router as audit_router
+from palava.core.api_base import BearerTokenAuth, PalavaNinjaAPI, install_error_handlers
+from palava.missions.api import router as missions_router
 
-api = NinjaAPI(title="Palava API", version="1", urls_namespace="api")
+DESCRIPTION = """\
+Palava's JSON API.
+
+**Authentication.** Every operation needs a personal API token sent as
+`Authorization: Bearer pvk_...`. Session cookies are not accepted, so the API needs no CSRF
+token. A token reaches exactly one mission: naming any other mission answers 404, whether or not
+it exists. A missing, malformed, unknown, expired or revoked token answers 401 with a
+`WWW-Authenticate: Bearer` header.
+
+**Permissions.** Each operation names the permission it needs in `x-palava-permission`
+(`authenticated` means any valid token); the role matrix is the same as for the web pages.
+A role without the permission gets 403.
+
+**Errors** are always `{"detail": ...}`: a message, or for 422 a list of validation errors.
+
+**Lists** are paginated with `limit` (1 to 500, default 50) and `offset`, and answer
+`{"items": [...], "count": N}`.
+
+The interactive docs page is disabled (it would load assets from a CDN); read this document.
+"""
+
+api = PalavaNinjaAPI(
+    title="Palava API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=BearerTokenAuth(),
+    docs_url=None,
+)
+install_error_handlers(api)
+api.add_router("", accounts_router)
+api.add_router("", missions_router)
+api.add_router("", audit_router)

@@ -11,15 +11,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from palava.core.fields import EncryptedTextField, PseudonymField
 from palava.core.models import BaseModel
 from palava.core.sensitivity import FieldClass, confidential, internal, strictly_confidential
 
-TOKEN_PREFIX = "pvk_"
+TOKEN_PREFIX = "pvk_"  # noqa: S105 (a public marker, not a secret)
 
 
 class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, blank=True, choices=settings.LANGUAGES
+    )
+    # Staff mobile number for SMS alerts; set through accounts.services.user_set_phone.
+    phone = EncryptedTextField(_("phone"), blank=True, null=True)
+    phone_pseudonym = PseudonymField(
+        _("phone pseudonym"), blank=True, db_index=True, editable=False
     )
 
     field_classes: ClassVar[dict[str, FieldClass]] = {
@@ -37,6 +43,8 @@ class User(AbstractUser):
         "groups": internal("Django groups (unused by the role matrix)"),
         "user_permissions": internal("Django permissions (unused by the role matrix)"),
         "preferred_language": internal("interface language"),
+        "phone": strictly_confidential("staff mobile number for SMS alerts (encrypted)"),
+        "phone_pseudonym": confidential("keyed hash of the phone number, for matching"),
     }
 
     class Meta(AbstractUser.Meta):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -86,13 +86,15 @@ def token_authenticate(raw: str) -> ApiToken | None:
     """The usable token for this raw value (with user and mission loaded), or None.
 
     Refused: unknown, revoked, expired, owner inactive, membership gone or suspended.
+
+    A token reaches ONE mission: this function does not know which mission the request is
+    about, so the caller (the API layer) must compare ``token.mission`` with the mission it
+    serves and refuse a token of another mission.
     """
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     token = (
-        ApiToken.objects.select_related("user", "mission")
-        .filter(digest=token_digest(raw))
-        .first()
+        ApiToken.objects.select_related("user", "mission").filter(digest=token_digest(raw)).first()
     )
     if token is None or not token.is_usable or not token.user.is_active:
         return None
@@ -110,3 +112,31 @@ def token_authenticate(raw: str) -> ApiToken | None:
 def tokens_for_user(*, user: Any, mission: Mission) -> QuerySet[ApiToken]:
     """The user's own tokens in one mission, newest first."""
     return ApiToken.objects.filter(user=user, mission=mission).order_by("-created_at")
+
+
+TOKEN_PURGE_AFTER_DAYS = 90
+
+
+@transaction.atomic
+def token_purge_expired(
+    *, actor: Any, now: datetime, after: timedelta = timedelta(days=TOKEN_PURGE_AFTER_DAYS)
+) -> int:
+    """Delete tokens that expired more than ``after`` ago (one audit row each); return the count.
+
+    Run daily by the ``accounts.purge_expired_tokens`` periodic job (``palava.core.tasks``).
+    """
+    expired = list(
+        ApiToken.objects.select_related("mission")
+        .filter(expires_at__lt=now - after)
+        .order_by("id")[:5000]
+    )
+    for token in expired:
+        audit_record(
+            actor=actor,
+            action="token.purge",
+            mission=token.mission,
+            obj=token,
+            changes={"prefix": token.prefix, "expires_at": token.expires_at},
+        )
+    ApiToken.objects.filter(pk__in=[token.pk for token in expired]).delete()
+    return len(expired)

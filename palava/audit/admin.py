@@ -17,9 +17,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_select_related = ("mission",)
     ordering = ("-id",)
 
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: AuditEvent | None = None
-    ) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: AuditEvent | None = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

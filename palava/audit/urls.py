@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from palava.audit import views
 
 app_name = "audit"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+    path("verify/", views.audit_verify, name="verify"),
+]

@@ -7,7 +7,8 @@ from palava.api import api
 
 urlpatterns = [
     path("", include("palava.core.urls")),
-    path("accounts/", include("palava.accounts.urls")),
+    # accounts/… (log-in, two-factor) and m/<mission_slug>/tokens/ (personal API tokens)
+    path("", include("palava.accounts.urls")),
     path("m/<slug:mission_slug>/", include("palava.missions.urls")),
     path("m/<slug:mission_slug>/audit/", include("palava.audit.urls")),
     path("api/v1/", api.urls),

@@ -14,18 +14,25 @@ _PATTERNS = [
         re.compile(r"(?i)\b(password|passwd|secret|token|api_key|apikey|otp_token)=([^&\s]+)"),
         r"\1=[redacted]",
     ),
-
 ]
-# phone numbers: 9 to 15 digits, possibly with +, spaces or dashes (dates are left alone)
-_PHONE = re.compile(r"\+?\d[\d\s-]{7,19}\d")
+# phone numbers: 9 to 15 digits, possibly with +, spaces, dashes, dots or parentheses
+# (dates and IPv4 addresses are left alone)
+_PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,22}\d")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 
 
 def _phone(match: re.Match[str]) -> str:
     text = match.group(0)
+    date = _DATE.match(text)
+    if date:  # keep the date, but still look at what follows it ("2026-11-24 0991234567")
+        return text[: date.end()] + _PHONE.sub(_phone, text[date.end() :])
     digits = sum(ch.isdigit() for ch in text)
-    if _DATE.match(text) or not 9 <= digits <= 15:
+    if _IPV4.match(text) or digits < 9:
         return text
+    if digits > 15 and not any(ch.isspace() for ch in text):
+        return text  # one long run of digits is an identifier, not a phone number
+    # more than 15 digits with spaces: several numbers in a row
     return "[redacted-number]"
 
 

@@ -67,7 +67,8 @@ THIRD_PARTY: dict[str, dict[str, FieldClass]] = {
         )
     },
     "auth.Permission": {
-        f: FieldClass(_I, "Django permission catalogue") for f in ("id", "name", "content_type", "codename")
+        f: FieldClass(_I, "Django permission catalogue")
+        for f in ("id", "name", "content_type", "codename")
     },
     "auth.Group": {f: FieldClass(_I, "Django groups") for f in ("id", "name", "permissions")},
     "contenttypes.ContentType": {
@@ -143,13 +144,17 @@ THIRD_PARTY: dict[str, dict[str, FieldClass]] = {
         "logout_time": FieldClass(_I, "access history"),
         "session_hash": FieldClass(_S, "session fingerprint"),
     },
-    "django_tasks_db.DBTaskResult": {
+    "axes.AccessAttemptExpiration": {
+        "access_attempt": FieldClass(_I, "the lock-out attempt that expires"),
+        "expires_at": FieldClass(_I, "lock-out window"),
+    },
+    # django-tasks-db's app label is "django_tasks_database".
+    "django_tasks_database.DBTaskResult": {
         "id": FieldClass(_I, "task identifier"),
         "status": FieldClass(_I, "task state"),
         "enqueued_at": FieldClass(_I, "task timing"),
         "started_at": FieldClass(_I, "task timing"),
         "finished_at": FieldClass(_I, "task timing"),
-        "last_attempted_at": FieldClass(_I, "task timing"),
         "args_kwargs": FieldClass(_C, "task arguments (ids only, never personal data)"),
         "priority": FieldClass(_I, "task ordering"),
         "task_path": FieldClass(_I, "which task"),
@@ -160,7 +165,6 @@ THIRD_PARTY: dict[str, dict[str, FieldClass]] = {
         "return_value": FieldClass(_C, "task result"),
         "exception_class_path": FieldClass(_I, "failure diagnosis"),
         "traceback": FieldClass(_C, "failure diagnosis"),
-        "metadata": FieldClass(_I, "task progress"),
     },
 }
 
@@ -184,7 +188,7 @@ def unclassified_fields(model: type[models.Model]) -> list[str]:
     names = [
         f.name
         for f in model._meta.get_fields(include_hidden=False)
-        if (getattr(f, "concrete", False) or f.many_to_many) and not f.auto_created
+        if ((getattr(f, "concrete", False) or f.many_to_many) and not f.auto_created)
         or getattr(f, "primary_key", False)
     ]
     return sorted({n for n in names if n not in declared})

@@ -1,17 +1,38 @@
-"""Home, health check and error pages."""
+"""Home, mission switcher, health check and error pages."""
 
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import NoReverseMatch, reverse
 
 from palava.missions.permissions import login_view, public_view
+from palava.missions.selectors import memberships_for_user
 
 
 @login_view
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The user's missions; a user with exactly one goes straight to it."""
+    memberships = list(memberships_for_user(user=request.user))
+    if len(memberships) == 1:
+        return redirect("missions:overview", mission_slug=memberships[0].mission.slug)
+    return render(request, "core/home.html", {"memberships": memberships})
+
+
+@login_view
+def switch_mission(request: HttpRequest) -> HttpResponse:
+    """Target of the mission switcher (a GET form, so it works without JavaScript)."""
+    slug = request.GET.get("mission", "")
+    if not slug:
+        return redirect("core:home")
+    try:
+        target = reverse("missions:overview", kwargs={"mission_slug": slug})
+    except NoReverseMatch:
+        raise Http404 from None
+    # The overview itself answers 404 to a non-member; no mission data is read here.
+    return redirect(target)
 
 
 @public_view
@@ -34,4 +55,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/500.html", status=500)
+    """Rendered without the request and context processors: the database may be the problem."""
+    template = loader.get_template("errors/500.html")
+    return HttpResponseServerError(template.render({"bare": True}))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form with a missing or stale CSRF token (e.g. a page left open overnight)."""
+    return render(request, "errors/403.html", {"csrf_failure": True}, status=403)

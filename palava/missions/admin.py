@@ -8,7 +8,6 @@ from django.http import HttpRequest
 
 from palava.missions.models import Membership, Mission
 
-
 M = TypeVar("M", bound=models.Model)
 
 

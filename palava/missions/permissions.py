@@ -18,16 +18,14 @@ class Perm(enum.StrEnum):
     MEMBER_MANAGE = "member.manage"
     MISSION_MANAGE = "mission.manage"
     AUDIT_VIEW = "audit.view"
-    TOKEN_OWN = "token.own"
+    TOKEN_OWN = "token.own"  # noqa: S105 (a permission name)
 
 
 _ALL = frozenset(Perm)
 
 MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.MANAGER: frozenset(
-        {Perm.MISSION_VIEW, Perm.MEMBER_VIEW, Perm.AUDIT_VIEW, Perm.TOKEN_OWN}
-    ),
+    Role.MANAGER: frozenset({Perm.MISSION_VIEW, Perm.MEMBER_VIEW, Perm.AUDIT_VIEW, Perm.TOKEN_OWN}),
     Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
     Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
     Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),

@@ -24,9 +24,9 @@ def missions_for_user(*, user: Any) -> QuerySet[Mission]:
     """Missions the user belongs to. A user sees no other mission."""
     if not user.is_authenticated or not user.is_active:
         return Mission.objects.none()
-    return Mission.objects.filter(
-        memberships__user=user, memberships__is_active=True
-    ).order_by("name")
+    return Mission.objects.filter(memberships__user=user, memberships__is_active=True).order_by(
+        "name"
+    )
 
 
 def membership_get(*, user: Any, mission_slug: str) -> Membership | None:
@@ -41,6 +41,6 @@ def membership_get(*, user: Any, mission_slug: str) -> Membership | None:
 
 
 def mission_members(*, mission: Mission) -> QuerySet[Membership]:
-    return Membership.objects.filter(mission=mission).select_related("user").order_by(
-        "user__username"
+    return (
+        Membership.objects.filter(mission=mission).select_related("user").order_by("user__username")
     )

@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from palava.missions import views
 
 app_name = "missions"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("members/", views.members, name="members"),
+]

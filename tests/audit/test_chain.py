@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -32,7 +34,7 @@ def test_services_write_chained_rows() -> None:
     events = list(AuditEvent.objects.order_by("id"))
     assert [e.action for e in events] == ["user.create", "mission.create", "membership.create"]
     assert events[0].prev_hash == GENESIS
-    for earlier, later in zip(events, events[1:], strict=False):
+    for earlier, later in itertools.pairwise(events):
         assert later.prev_hash == earlier.hash
     assert events[-1].mission_id == membership.mission_id
     assert verify_chain().ok

@@ -2,7 +2,7 @@
 
 Environment variables (see docs/operations.md):
 ``DATABASE_URL``, ``PALAVA_DATA_DIR``, ``PALAVA_SECRET_KEY``, ``PALAVA_DATA_KEY``,
-``PALAVA_ALLOWED_HOSTS``, ``PALAVA_DEBUG``.
+``PALAVA_ALLOWED_HOSTS``, ``PALAVA_DEBUG``; optional ``PALAVA_PSEUDONYM_KEY``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ DATA_DIR = data_dir()
 DEBUG = env_bool("PALAVA_DEBUG", default=False)
 SECRET_KEY = env_str("PALAVA_SECRET_KEY")
 PALAVA_DATA_KEY = env_str("PALAVA_DATA_KEY")
+# Optional: the pseudonym (HMAC) key; when unset it is derived from the oldest data key.
+# See docs/adr/0002-encryption-and-pseudonyms.md.
+PALAVA_PSEUDONYM_KEY = env_str("PALAVA_PSEUDONYM_KEY")
 ALLOWED_HOSTS = env_list("PALAVA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("PALAVA_CSRF_TRUSTED_ORIGINS")
 
@@ -153,6 +156,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "palava.core.views.csrf_failure"
 
 # --- Security headers ---------------------------------------------------------------------
 

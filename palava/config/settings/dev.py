@@ -12,6 +12,9 @@ SECRET_KEY = env_str("PALAVA_SECRET_KEY") or read_or_create_secret(DATA_DIR / "k
 PALAVA_DATA_KEY = env_str("PALAVA_DATA_KEY") or (
     "dev1:" + read_or_create_secret(DATA_DIR / "keys" / "data-key-dev1", factory_bytes=32)
 )
+PALAVA_PSEUDONYM_KEY = env_str("PALAVA_PSEUDONYM_KEY") or read_or_create_secret(
+    DATA_DIR / "keys" / "pseudonym-key", factory_bytes=32
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -47,16 +47,16 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"created mission {mission.slug} ({mission.public_id})")
             elif options["action"] == "add-member":
-                mission = Mission.objects.filter(slug=options["mission"]).first()
-                if mission is None:
+                found = Mission.objects.filter(slug=options["mission"]).first()
+                if found is None:
                     raise CommandError(f"no mission with slug {options['mission']!r}")
                 user = User.objects.filter(username=options["user"]).first()
                 if user is None:
                     raise CommandError(f"no user named {options['user']!r}")
                 membership = membership_set(
-                    actor="command-line", mission=mission, user=user, role=options["role"]
+                    actor="command-line", mission=found, user=user, role=options["role"]
                 )
-                self.stdout.write(f"{user.username} is {membership.role} in {mission.slug}")
+                self.stdout.write(f"{user.username} is {membership.role} in {found.slug}")
             else:
                 for mission in Mission.objects.order_by("slug"):
                     self.stdout.write(f"{mission.slug}\t{mission.country}\t{mission.name}")

@@ -1,0 +1,443 @@
+"""THE role matrix test: every page and every API operation against every role.
+
+Routes are discovered when the tests are collected: every URL pattern of the project (Django
+admin, ``/i18n/`` and the JSON API's own patterns aside) and every operation of the OpenAPI
+document. A new page or API operation is picked up without editing this file, unless it needs a
+sample value for a new path parameter (add one to ``PAGE_PATH_VALUES`` / ``API_PATH_VALUES``) or
+a request body (``API_BODIES``); the test then fails saying so.
+
+Pages: a page without an access marker fails. For a mission page and every role, a member with
+that role is let through when ``role_has(role, perm)`` and gets 403 otherwise; a non-member gets
+404; an anonymous visitor is sent to log in. A page that refuses GET with 405 is tried by POST.
+
+API: a token of each role is let through (2xx) or gets 403 as the MATRIX says; a token of
+another mission gets 404; no token gets 401.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, re_path
+from django.urls.resolvers import RegexPattern
+
+from palava.accounts.tokens import token_create
+from palava.api import api
+from palava.core.api_base import AUTHENTICATED, PERMISSION_KEY
+from palava.missions.models import Membership, Mission, Role
+from palava.missions.permissions import ACCESS_ATTR, Access, Perm, mission_view, role_has
+from tests.factories import MembershipFactory, MissionFactory
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+
+# --- The world every case runs in ------------------------------------------------------------
+
+
+@dataclass
+class World:
+    mission: Mission
+    member: Membership | None  # the member making the request (None: anonymous / outsider)
+
+    @property
+    def actor(self) -> Membership:
+        if self.member is None:  # outsiders borrow values from an admin of the mission
+            self.member = MembershipFactory(mission=self.mission, role=Role.ADMIN)
+        return self.member
+
+
+def _token(member: Membership, name: str = "matrix") -> Any:
+    return token_create(
+        actor=member.user, user=member.user, mission=member.mission, name=name, days=1
+    )
+
+
+PathValue = Callable[[World], str]
+
+# Sample values for path parameters of pages, by parameter name.
+PAGE_PATH_VALUES: dict[str, PathValue] = {
+    "mission_slug": lambda world: world.mission.slug,
+    # accounts:token_revoke: a token of the requesting member (or of an admin, for outsiders)
+    "public_id": lambda world: str(_token(world.actor, name="sample").token.public_id),
+}
+
+# Sample values for path parameters of API operations, by parameter name.
+API_PATH_VALUES: dict[str, PathValue] = {
+    "slug": lambda world: world.mission.slug,
+    "public_id": lambda world: str(_token(world.actor, name="sample").token.public_id),
+}
+
+# Request bodies for API operations that take one, by operation id.
+API_BODIES: dict[str, dict[str, Any]] = {
+    "tokens_create": {"name": "matrix", "days": 1},
+}
+
+ROLES = list(Role)
+
+# --- Discovering pages -----------------------------------------------------------------------
+
+SKIPPED_PREFIXES = ("admin/", "i18n/")
+API_NAMESPACE = api.urls_namespace
+_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
+_NAMED_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str
+    access: Access | None
+    view: str
+
+    @property
+    def params(self) -> list[str]:
+        return [m.group("name") for m in _PARAM.finditer(self.route)]
+
+    def __str__(self) -> str:
+        return "/" + self.route
+
+
+def _route_text(pattern: URLPattern | URLResolver) -> str:
+    text = str(pattern.pattern)
+    if isinstance(pattern.pattern, RegexPattern):
+        text = _NAMED_GROUP.sub(lambda m: f"<{m.group('name')}>", text)
+        text = text.removeprefix("^").removesuffix("$").removesuffix(r"\Z")
+    return text
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[Page]:
+    for pattern in patterns:
+        route = prefix + _route_text(pattern)
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == API_NAMESPACE:
+                continue
+            yield from _walk(pattern.url_patterns, route)
+        else:
+            callback = pattern.callback
+            yield Page(
+                route=route,
+                access=getattr(callback, ACCESS_ATTR, None),
+                view=f"{callback.__module__}.{getattr(callback, '__qualname__', callback)}",
+            )
+
+
+PAGES = list(_walk(get_resolver().url_patterns))
+MISSION_PAGES = [p for p in PAGES if p.access is not None and p.access.kind == "mission"]
+PUBLIC_PAGES = [p for p in PAGES if p.access is not None and p.access.kind == "public"]
+LOGIN_PAGES = [p for p in PAGES if p.access is not None and p.access.kind == "login"]
+
+
+def _page_url(page: Page, world: World) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name not in PAGE_PATH_VALUES:
+            pytest.fail(
+                f"page {page} ({page.view}) has a path parameter {name!r} with no sample value: "
+                f"add one to PAGE_PATH_VALUES in tests/missions/test_matrix.py"
+            )
+        return PAGE_PATH_VALUES[name](world)
+
+    url = "/" + _PARAM.sub(value, page.route)
+    if re.search(r"[\\^$()\[\]*+?|]", url):
+        pytest.fail(f"page {page} ({page.view}): cannot build a URL from this regex route")
+    return url
+
+
+def _fetch_page(client: Client, url: str) -> tuple[str, Response]:
+    """GET the page; a page that refuses GET (405) is tried by POST."""
+    response = client.get(url)
+    if response.status_code == 405:
+        return "POST", client.post(url)
+    return "GET", response
+
+
+def _login_url() -> str:
+    return str(resolve_url(settings.LOGIN_URL))
+
+
+def _is_login_redirect(response: Response) -> bool:
+    return response.status_code in (301, 302, 303, 307, 308) and response["Location"].startswith(
+        _login_url()
+    )
+
+
+def _is_let_through(method: str, response: Response) -> bool:
+    if _is_login_redirect(response):
+        return False
+    return response.status_code < 400 or (method == "POST" and response.status_code == 400)
+
+
+def _logged_in(member: Membership) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+def _case_id(page: Page) -> str:
+    return str(page)
+
+
+def test_routes_are_discovered() -> None:
+    # given the project's URL map / when walked / then pages and API operations are found
+    assert any(p.route == "healthz" for p in PAGES)
+    assert API_OPERATIONS, "no API operation found in the OpenAPI document"
+
+
+def _plain_view(request: object) -> HttpResponse:
+    return HttpResponse("")
+
+
+def test_walk_finds_nested_unmarked_and_marked_views() -> None:
+    # given a URL map with a nested include, an unmarked view and a mission view
+    marked = mission_view(Perm.AUDIT_VIEW)(_plain_view)
+    inner = [path("x/<uuid:item_id>/", _plain_view), re_path(r"^y/(?P<code>[a-z]+)/$", marked)]
+    patterns = [
+        path("m/<slug:mission_slug>/", include((inner, "inner"))),
+        path("admin/", _plain_view),
+    ]
+    # when walked
+    pages = {page.route: page for page in _walk(patterns)}
+    # then routes are joined, the skipped prefix is left out and markers are read
+    assert set(pages) == {
+        "m/<slug:mission_slug>/x/<uuid:item_id>/",
+        "m/<slug:mission_slug>/y/<code>/",
+    }
+    assert pages["m/<slug:mission_slug>/x/<uuid:item_id>/"].access is None
+    assert pages["m/<slug:mission_slug>/y/<code>/"].access == Access("mission", Perm.AUDIT_VIEW)
+    assert pages["m/<slug:mission_slug>/y/<code>/"].params == ["mission_slug", "code"]
+
+
+def test_every_page_has_an_access_marker() -> None:
+    # given every page of the project / then each carries public_view, login_view or mission_view
+    unmarked = [f"{page} -> {page.view}" for page in PAGES if page.access is None]
+    assert not unmarked, (
+        "pages without an access decorator (public_view, login_view or mission_view(Perm.X) "
+        "from palava/missions/permissions.py):\n" + "\n".join(unmarked)
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES, ids=str)
+@pytest.mark.parametrize("page", MISSION_PAGES, ids=_case_id)
+def test_mission_page_by_role(page: Page, role: Role) -> None:
+    # given a member with ``role`` in a mission without two-factor
+    mission = MissionFactory(require_two_factor=False)
+    world = World(mission=mission, member=MembershipFactory(mission=mission, role=role))
+    assert world.member is not None
+    url = _page_url(page, world)
+    # when they open the page
+    method, response = _fetch_page(_logged_in(world.member), url)
+    # then the matrix decides
+    assert page.access is not None
+    assert page.access.perm is not None
+    if role_has(role, page.access.perm):
+        assert _is_let_through(method, response), (
+            f"{method} {url} as {role}: {page.access.perm} is granted, got {response.status_code}"
+        )
+    else:
+        assert response.status_code == 403, (
+            f"{method} {url} as {role}: {page.access.perm} is not granted, got "
+            f"{response.status_code} (put the access decorator outermost)"
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", MISSION_PAGES, ids=_case_id)
+def test_mission_page_hidden_from_non_members(page: Page) -> None:
+    # given an administrator of another mission
+    mission = MissionFactory(require_two_factor=False)
+    outsider = MembershipFactory(mission=MissionFactory(require_two_factor=False), role=Role.ADMIN)
+    url = _page_url(page, World(mission=mission, member=None))
+    # when they open a page of this mission
+    method, response = _fetch_page(_logged_in(outsider), url)
+    # then it does not exist for them
+    assert response.status_code == 404, f"{method} {url} as non-member: {response.status_code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", MISSION_PAGES + LOGIN_PAGES, ids=_case_id)
+def test_private_page_sends_anonymous_to_log_in(page: Page) -> None:
+    # given an anonymous visitor
+    url = _page_url(page, World(mission=MissionFactory(require_two_factor=False), member=None))
+    # when they open a page that needs a log-in
+    method, response = _fetch_page(Client(), url)
+    # then they are sent to the log-in page
+    assert _is_login_redirect(response), (
+        f"{method} {url} anonymous: expected a redirect to {_login_url()}, got "
+        f"{response.status_code}"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", LOGIN_PAGES, ids=_case_id)
+def test_login_page_answers_a_logged_in_user(page: Page) -> None:
+    # given a logged-in member of some mission
+    mission = MissionFactory(require_two_factor=False)
+    member = MembershipFactory(mission=mission, role=Role.VIEWER)
+    url = _page_url(page, World(mission=mission, member=member))
+    # when they open the page / then it answers
+    method, response = _fetch_page(_logged_in(member), url)
+    assert _is_let_through(method, response), f"{method} {url}: {response.status_code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", PUBLIC_PAGES, ids=_case_id)
+def test_public_page_answers_anonymous(page: Page) -> None:
+    # given an anonymous visitor
+    url = _page_url(page, World(mission=MissionFactory(require_two_factor=False), member=None))
+    # when they open a public page
+    method, response = _fetch_page(Client(), url)
+    # then it answers without asking them to log in (webhooks and OpenRosa may still ask for
+    # their own credentials, never for a session)
+    assert not _is_login_redirect(response), f"{method} {url} redirected to log-in"
+    assert response.status_code < 500, f"{method} {url}: {response.status_code}"
+
+
+# --- API operations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    spec: dict[str, Any]
+
+    @property
+    def operation_id(self) -> str:
+        return str(self.spec.get("operationId", f"{self.method} {self.path}"))
+
+    @property
+    def permission(self) -> str | None:
+        value = self.spec.get(PERMISSION_KEY)
+        return None if value is None else str(value)
+
+    @property
+    def mission_scoped(self) -> bool:
+        return self.permission not in (None, AUTHENTICATED)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _operations() -> list[Operation]:
+    schema = api.get_openapi_schema()
+    return [
+        Operation(method=method.upper(), path=path, spec=spec)
+        for path, methods in sorted(schema["paths"].items())
+        for method, spec in sorted(methods.items())
+    ]
+
+
+API_OPERATIONS = _operations()
+MISSION_OPERATIONS = [op for op in API_OPERATIONS if op.mission_scoped]
+
+
+def _op_id(op: Operation) -> str:
+    return op.operation_id
+
+
+def _call(op: Operation, world: World, raw_token: str | None) -> Response:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in API_PATH_VALUES:
+            pytest.fail(
+                f"API operation {op} has a path parameter {name!r} with no sample value: "
+                f"add one to API_PATH_VALUES in tests/missions/test_matrix.py"
+            )
+        return API_PATH_VALUES[name](world)
+
+    url = re.sub(r"\{(\w+)\}", value, op.path)
+    required_query = [
+        p["name"] for p in op.spec.get("parameters", []) if p["in"] == "query" and p["required"]
+    ]
+    if required_query:
+        pytest.fail(f"API operation {op} has required query parameters {required_query}")
+    body: dict[str, Any] | None = None
+    if "requestBody" in op.spec:
+        if op.operation_id not in API_BODIES:
+            pytest.fail(
+                f"API operation {op} takes a request body: add a sample to API_BODIES in "
+                f"tests/missions/test_matrix.py"
+            )
+        body = API_BODIES[op.operation_id]
+    headers = {} if raw_token is None else {"Authorization": f"Bearer {raw_token}"}
+    client = Client(headers=headers)
+    if body is None:
+        response = client.generic(op.method, url)
+    else:
+        response = client.generic(
+            op.method, url, data=json.dumps(body), content_type="application/json"
+        )
+    return response
+
+
+@pytest.mark.parametrize("op", API_OPERATIONS, ids=_op_id)
+def test_api_operation_is_declared(op: Operation) -> None:
+    # given an operation of the API / then it is documented and names its permission
+    assert op.spec.get("operationId"), f"{op} has no operation_id"
+    assert op.spec.get("summary"), f"{op} has no summary"
+    assert op.spec.get("tags"), f"{op} has no tags"
+    valid = {AUTHENTICATED, *(str(p) for p in Perm)}
+    assert op.permission in valid, (
+        f"{op} must name its permission: openapi_extra=permission(Perm.X) or "
+        f"permission(AUTHENTICATED) from palava.core.api_base"
+    )
+    if op.mission_scoped:
+        assert "{slug}" in op.path, f"{op} checks {op.permission} but names no mission"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES, ids=str)
+@pytest.mark.parametrize("op", API_OPERATIONS, ids=_op_id)
+def test_api_operation_by_role(op: Operation, role: Role) -> None:
+    # given a token of a member with ``role``
+    mission = MissionFactory(require_two_factor=False)
+    member = MembershipFactory(mission=mission, role=role)
+    raw = _token(member).raw
+    # when they call the operation on their own mission
+    response = _call(op, World(mission=mission, member=member), raw)
+    # then the matrix decides (``authenticated``: any valid token)
+    allowed = op.permission == AUTHENTICATED or role_has(role, Perm(str(op.permission)))
+    if allowed:
+        assert 200 <= response.status_code < 300, (
+            f"{op} as {role}: {op.permission} is granted, got {response.status_code} "
+            f"{response.content[:200]!r}"
+        )
+    else:
+        assert response.status_code == 403, f"{op} as {role}: got {response.status_code}"
+        assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("op", MISSION_OPERATIONS, ids=_op_id)
+def test_api_operation_hides_other_missions(op: Operation) -> None:
+    # given a token of an administrator of another mission
+    mission = MissionFactory(require_two_factor=False)
+    outsider = MembershipFactory(mission=MissionFactory(require_two_factor=False), role=Role.ADMIN)
+    raw = _token(outsider).raw
+    # when they call the operation on this mission / then it does not exist for them
+    response = _call(op, World(mission=mission, member=None), raw)
+    assert response.status_code == 404, f"{op} with another mission's token: {response.status_code}"
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("op", API_OPERATIONS, ids=_op_id)
+def test_api_operation_needs_a_token(op: Operation) -> None:
+    # given no token
+    world = World(mission=MissionFactory(require_two_factor=False), member=None)
+    # when the operation is called / then 401 with a Bearer challenge
+    response = _call(op, world, None)
+    assert response.status_code == 401, f"{op} without token: {response.status_code}"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert "detail" in response.json()
