@@ -38,7 +38,7 @@ openapi: $(STAMP)
 	DJANGO_SETTINGS_MODULE=palava.config.settings.test $(BIN)/python manage.py openapi --write
 
 messages: $(STAMP)
-	cd palava && ../$(BIN)/python ../manage.py makemessages -l fr -l ar --no-obsolete && ../$(BIN)/python ../manage.py compilemessages
+	cd palava && DJANGO_SETTINGS_MODULE=palava.config.settings.test ../$(BIN)/python ../manage.py makemessages -l fr -l ar --no-obsolete && DJANGO_SETTINGS_MODULE=palava.config.settings.test ../$(BIN)/python ../manage.py compilemessages
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

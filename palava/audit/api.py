@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from palava.audit.models import AuditEvent
 from palava.audit.schemas import AuditEventOut, AuditFilters
 from palava.audit.selectors import audit_events_for_mission
-from palava.audit.services import audit_record
+from palava.audit.services import audit_trail_read
 from palava.core.api_base import Pagination, error_responses, permission, require
 from palava.missions.models import Mission
 from palava.missions.permissions import Perm
@@ -28,13 +28,8 @@ def audit_events_read(
     The row for this read is left out of the result, so a page shows the trail as it was when
     the reader asked. Filter values are recorded by name only (the trail redacts them).
     """
-    used = filters.model_dump(exclude_none=True)
-    event = audit_record(
-        actor=actor,
-        action="audit.read",
-        mission=mission,
-        object_type="audit.auditevent",
-        changes=used,
+    event = audit_trail_read(
+        actor=actor, mission=mission, filters=filters.model_dump(exclude_none=True)
     )
     events = audit_events_for_mission(
         mission=mission,

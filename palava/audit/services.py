@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from palava.audit.chain import GENESIS, compute_hash
@@ -86,3 +86,18 @@ def audit_record(
     event.hash = compute_hash(event)
     event.save(force_insert=True)
     return event
+
+
+@transaction.atomic
+def audit_trail_read(*, actor: Any, mission: Any, filters: dict[str, Any]) -> AuditEvent:
+    """Record that ``actor`` read the mission's trail with its values (a confidential read).
+
+    Filter values are recorded by name only: ``audit_record`` redacts fields of no model.
+    """
+    return audit_record(
+        actor=actor,
+        action="audit.read",
+        mission=mission,
+        object_type="audit.auditevent",
+        changes=filters,
+    )

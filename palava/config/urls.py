@@ -2,8 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from palava.api import api
+
+# The Django admin (operators only) requires a verified two-factor session.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", include("palava.core.urls")),

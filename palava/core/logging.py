@@ -16,8 +16,8 @@ _PATTERNS = [
     ),
 ]
 # phone numbers: 9 to 15 digits, possibly with +, spaces, dashes, dots or parentheses
-# (dates and IPv4 addresses are left alone)
-_PHONE = re.compile(r"\(?\+?\d[\d\s().-]{7,22}\d")
+# (dates, IPv4 addresses and digits inside identifiers such as UUIDs are left alone)
+_PHONE = re.compile(r"(?<![\w-])\(?\+?\d[\d\s().-]{7,22}\d(?![\w-])")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from palava.missions.models import Membership, Mission
 
@@ -44,3 +44,15 @@ def mission_members(*, mission: Mission) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(mission=mission).select_related("user").order_by("user__username")
     )
+
+
+def member_counts_by_role(*, mission: Mission) -> dict[str, int]:
+    """Active members of the mission per role value."""
+    rows = (
+        Membership.objects.filter(mission=mission, is_active=True)
+        .order_by()
+        .values("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    return dict(rows)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from palava.audit.selectors import audit_events_for_mission
 from palava.missions.models import Role
 from palava.missions.permissions import Perm, mission_view, role_has
-from palava.missions.selectors import mission_members
+from palava.missions.selectors import member_counts_by_role, mission_members
 
 RECENT_EVENTS = 10
 
@@ -18,14 +17,7 @@ RECENT_EVENTS = 10
 def overview(request: HttpRequest, mission_slug: str) -> HttpResponse:
     mission = request.mission  # type: ignore[attr-defined]
     membership = request.membership  # type: ignore[attr-defined]
-    counts = dict(
-        mission_members(mission=mission)
-        .filter(is_active=True)
-        .order_by()
-        .values("role")
-        .annotate(n=Count("id"))
-        .values_list("role", "n")
-    )
+    counts = member_counts_by_role(mission=mission)
     role_counts = [(label, counts[value]) for value, label in Role.choices if counts.get(value)]
     recent_events = None
     if role_has(membership.role, Perm.AUDIT_VIEW):

@@ -68,6 +68,8 @@ def test_phone_numbers_are_removed(phone: str) -> None:
         "processed 1234 rows in 56 ms",
         "client 192.168.100.200 connected",
         "task 1234567890123456789012 finished",
+        "Task id=0c3a9433-d106-42dd-9004-112233445566 state=RUNNING",
+        "result 12345678-1234-1234-1234-123456789012 enqueued",
     ],
 )
 def test_dates_and_small_numbers_are_left_alone(message: str) -> None:
