@@ -55,14 +55,18 @@ def hammer(port: int, path: str, headers: dict[str, str], total: int) -> float:
 
     def worker() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        for _ in range(per_thread):
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(f"{path}: HTTP {response.status}")
-                return
-        conn.close()
+        try:
+            for _ in range(per_thread):
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors.append(f"{path}: HTTP {response.status}")
+                    return
+        except OSError as exc:  # connection refused while the server starts, or reset
+            errors.append(f"{path}: {exc}")
+        finally:
+            conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(CLIENT_THREADS)]
     start = time.perf_counter()
@@ -102,11 +106,13 @@ def bench_http(env: dict[str, str]) -> dict[str, object]:
     )
     try:
         deadline = time.time() + 30
-        while time.time() < deadline:
+        while True:
             try:
                 hammer(port, "/healthz", {}, CLIENT_THREADS)
                 break
-            except (OSError, RuntimeError):
+            except RuntimeError:
+                if time.time() > deadline:
+                    raise
                 time.sleep(0.3)
         auth = {"Authorization": f"Bearer {token}"}
         hammer(port, "/api/v1/me", auth, 200)  # warm-up

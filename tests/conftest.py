@@ -45,4 +45,19 @@ def client_for():  # type: ignore[no-untyped-def]
     return make
 
 
-__all__ = ["PASSWORD"]
+def verify_second_factor(client: Client, user: object) -> None:
+    """Enrol TOTP for ``user`` through the services and mark ``client``'s session verified,
+    as django_otp.login does after a correct code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.oath import totp
+
+    from palava.accounts.two_factor import totp_setup_confirm, totp_setup_start
+
+    device = totp_setup_start(actor=user, user=user)
+    assert totp_setup_confirm(actor=user, user=user, code=f"{totp(device.bin_key):06d}")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+__all__ = ["PASSWORD", "verify_second_factor"]

@@ -91,22 +91,39 @@ def token_authenticate(raw: str) -> ApiToken | None:
     about, so the caller (the API layer) must compare ``token.mission`` with the mission it
     serves and refuse a token of another mission.
     """
+    found = token_authenticate_membership(raw)
+    return found[0] if found is not None else None
+
+
+def token_authenticate_membership(raw: str) -> tuple[ApiToken, Membership] | None:
+    """Like :func:`token_authenticate`, also returning the token's active membership.
+
+    Two queries: the token by digest, then the membership with its user and mission.
+    """
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "mission").filter(digest=token_digest(raw)).first()
+    token = ApiToken.objects.filter(digest=token_digest(raw)).first()
+    if token is None or not token.is_usable:
+        return None
+    membership = (
+        Membership.objects.select_related("user", "mission")
+        .filter(
+            user_id=token.user_id,
+            mission_id=token.mission_id,
+            is_active=True,
+            user__is_active=True,
+        )
+        .first()
     )
-    if token is None or not token.is_usable or not token.user.is_active:
+    if membership is None:
         return None
-    if not Membership.objects.filter(
-        user=token.user, mission=token.mission, is_active=True
-    ).exists():
-        return None
+    token.user = membership.user
+    token.mission = membership.mission
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    return token
+    return token, membership
 
 
 def tokens_for_user(*, user: Any, mission: Mission) -> QuerySet[ApiToken]:

@@ -20,7 +20,7 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 
 from palava.accounts.models import ApiToken
-from palava.accounts.tokens import token_authenticate
+from palava.accounts.tokens import token_authenticate_membership
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, role_has
 
@@ -74,16 +74,10 @@ class BearerTokenAuth(HttpBearer):
         return self.authenticate(request, raw.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
-        api_token = token_authenticate(token)
-        membership = None
-        if api_token is not None:
-            membership = (
-                Membership.objects.select_related("mission", "user")
-                .filter(user=api_token.user, mission=api_token.mission, is_active=True)
-                .first()
-            )
-        if api_token is None or membership is None:
+        found = token_authenticate_membership(token)
+        if found is None:
             raise TokenAuthError(_("Invalid, expired or revoked token."), invalid_token=True)
+        api_token, membership = found
         return Principal(token=api_token, membership=membership)
 
 

@@ -11,6 +11,7 @@ from palava.accounts.admin import SECRET_FIELDS
 from palava.accounts.models import ApiToken, User
 from palava.accounts.tokens import token_authenticate, token_create
 from palava.missions.models import Role
+from tests.conftest import verify_second_factor
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,9 @@ def operator_client() -> Client:
     operator = UserFactory(username="operator")
     User.objects.filter(pk=operator.pk).update(is_staff=True, is_superuser=True)
     client = Client()
-    client.force_login(User.objects.get(pk=operator.pk))
+    operator = User.objects.get(pk=operator.pk)
+    client.force_login(operator)
+    verify_second_factor(client, operator)  # the admin requires a verified second factor
     return client
 
 
