@@ -22,9 +22,9 @@ def operator_client() -> Client:
     operator = UserFactory(username="operator")
     User.objects.filter(pk=operator.pk).update(is_staff=True, is_superuser=True)
     client = Client()
-    operator = User.objects.get(pk=operator.pk)
-    client.force_login(operator)
-    verify_second_factor(client, operator)  # the admin requires a verified second factor
+    verified = User.objects.get(pk=operator.pk)
+    client.force_login(verified)
+    verify_second_factor(client, verified)  # the admin requires a verified second factor
     return client
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.conf import settings
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, re_path
@@ -187,6 +188,13 @@ def _case_id(page: Page) -> str:
     return str(page)
 
 
+def _assert_csp(response: HttpResponseBase) -> None:
+    """Every page answer (200, redirect, 403 or 404) carries the strict CSP."""
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in csp, f"no strict CSP on {response.status_code}: {csp!r}"
+    assert "unsafe-inline" not in csp
+
+
 def test_routes_are_discovered() -> None:
     # given the project's URL map / when walked / then pages and API operations are found
     assert any(p.route == "healthz" for p in PAGES)
@@ -237,6 +245,7 @@ def test_mission_page_by_role(page: Page, role: Role) -> None:
     url = _page_url(page, world)
     # when they open the page
     method, response = _fetch_page(_logged_in(world.member), url)
+    _assert_csp(response)
     # then the matrix decides
     assert page.access is not None
     assert page.access.perm is not None
@@ -260,6 +269,7 @@ def test_mission_page_hidden_from_non_members(page: Page) -> None:
     url = _page_url(page, World(mission=mission, member=None))
     # when they open a page of this mission
     method, response = _fetch_page(_logged_in(outsider), url)
+    _assert_csp(response)
     # then it does not exist for them
     assert response.status_code == 404, f"{method} {url} as non-member: {response.status_code}"
 
@@ -271,6 +281,7 @@ def test_private_page_sends_anonymous_to_log_in(page: Page) -> None:
     url = _page_url(page, World(mission=MissionFactory(require_two_factor=False), member=None))
     # when they open a page that needs a log-in
     method, response = _fetch_page(Client(), url)
+    _assert_csp(response)
     # then they are sent to the log-in page
     assert _is_login_redirect(response), (
         f"{method} {url} anonymous: expected a redirect to {_login_url()}, got "
@@ -287,6 +298,7 @@ def test_login_page_answers_a_logged_in_user(page: Page) -> None:
     url = _page_url(page, World(mission=mission, member=member))
     # when they open the page / then it answers
     method, response = _fetch_page(_logged_in(member), url)
+    _assert_csp(response)
     assert _is_let_through(method, response), f"{method} {url}: {response.status_code}"
 
 
@@ -297,6 +309,7 @@ def test_public_page_answers_anonymous(page: Page) -> None:
     url = _page_url(page, World(mission=MissionFactory(require_two_factor=False), member=None))
     # when they open a public page
     method, response = _fetch_page(Client(), url)
+    _assert_csp(response)
     # then it answers without asking them to log in (webhooks and OpenRosa may still ask for
     # their own credentials, never for a session)
     assert not _is_login_redirect(response), f"{method} {url} redirected to log-in"
