@@ -75,3 +75,71 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(BaseModel):
+    """A long job (import, export, training, dossier) run as a task, with visible progress.
+
+    Pages poll it (htmx) to show a progress bar; the API exposes it. ``errors`` holds row-level
+    problems (``{"line": n, "reason": "..."}``), ``result`` the job's report.
+    """
+
+    mission = models.ForeignKey(
+        "missions.Mission",
+        verbose_name=_("mission"),
+        on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    status = models.CharField(
+        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_file = models.CharField(_("input file"), max_length=300, blank=True)
+    output_file = models.CharField(_("output file"), max_length=300, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    field_classes: ClassVar[dict[str, FieldClass]] = {
+        "mission": internal("tenant"),
+        "kind": internal("what the job does"),
+        "status": internal("job state"),
+        "progress_done": internal("progress"),
+        "progress_total": internal("progress"),
+        "message": internal("progress message"),
+        "params": internal("job options (ids and flags, never personal data)"),
+        "input_file": internal("uploaded file path under the data dir"),
+        "output_file": internal("produced file path under the data dir"),
+        "result": internal("job report"),
+        "errors": internal("row-level problems (line numbers and reasons)"),
+        "started_at": internal("timing"),
+        "finished_at": internal("timing"),
+    }
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(100 * self.progress_done / self.progress_total))

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "palava.accounts",
     "palava.audit",
     "palava.missions",
+    "palava.places",
 ]
 
 MIDDLEWARE = [
