@@ -40,3 +40,6 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", missions_router)
 api.add_router("", audit_router)
+api.add_router("", "palava.places.api.router")
+api.add_router("", "palava.actors.api_duplicates.router")  # before: /actors/{actor_id}
+api.add_router("", "palava.actors.api.router")

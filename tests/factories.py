@@ -8,8 +8,12 @@ import factory
 
 from palava.accounts.models import User
 from palava.accounts.services import user_create
+from palava.actors.models import Actor, ActorKind, ActorType, Consent, Relationship
+from palava.actors.services import actor_create, consent_record, relationship_create
 from palava.missions.models import Membership, Mission, Role
 from palava.missions.services import membership_set, mission_create
+from palava.places.models import AdminUnit, Site, SiteKind
+from palava.places.services import admin_unit_create, site_create
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -54,3 +58,82 @@ class MembershipFactory(factory.Factory):  # type: ignore[misc]
     @classmethod
     def _create(cls, model_class: type[Membership], *args: Any, **kwargs: Any) -> Membership:
         return membership_set(actor=None, **kwargs)
+
+
+class ActorFactory(factory.Factory):  # type: ignore[misc]
+    """An actor through ``actor_create``; pass ``admin_unit=`` for scoped tests."""
+
+    class Meta:
+        model = Actor
+
+    mission = factory.SubFactory(MissionFactory)
+    kind = ActorKind.PERSON
+    actor_type = ActorType.TRADITIONAL_AUTHORITY
+    name = factory.Sequence(lambda n: f"Chief Actor {n}")
+
+    @classmethod
+    def _create(cls, model_class: type[Actor], *args: Any, **kwargs: Any) -> Actor:
+        return actor_create(actor=kwargs.pop("actor", None), **kwargs)
+
+
+class RelationshipFactory(factory.Factory):  # type: ignore[misc]
+    class Meta:
+        model = Relationship
+
+    source = factory.SubFactory(ActorFactory)
+    target = factory.SubFactory(ActorFactory, mission=factory.SelfAttribute("..source.mission"))
+    kind = "member_of"
+
+    @classmethod
+    def _create(cls, model_class: type[Relationship], *args: Any, **kwargs: Any) -> Relationship:
+        return relationship_create(actor=kwargs.pop("actor", None), **kwargs)
+
+
+class ConsentFactory(factory.Factory):  # type: ignore[misc]
+    class Meta:
+        model = Consent
+
+    record = factory.SubFactory(ActorFactory)
+    purposes = factory.LazyFunction(lambda: ["contact_phone", "store_contact"])
+    method = "verbal"
+
+    @classmethod
+    def _create(cls, model_class: type[Consent], *args: Any, **kwargs: Any) -> Consent:
+        return consent_record(actor=kwargs.pop("actor", None), **kwargs)
+
+
+class AdminUnitFactory(factory.Factory):  # type: ignore[misc]
+    """An admin unit through ``admin_unit_create``; a child takes its parent's mission and the
+    next level unless given."""
+
+    class Meta:
+        model = AdminUnit
+
+    mission = factory.LazyAttribute(
+        lambda o: o.parent.mission if o.parent is not None else MissionFactory()
+    )
+    parent = None
+    level = factory.LazyAttribute(lambda o: o.parent.level + 1 if o.parent is not None else 0)
+    pcode = factory.Sequence(lambda n: f"XU{n:05d}")
+    name = factory.Sequence(lambda n: f"Unit {n}")
+
+    @classmethod
+    def _create(cls, model_class: type[AdminUnit], *args: Any, **kwargs: Any) -> AdminUnit:
+        return admin_unit_create(actor=kwargs.pop("actor", None), **kwargs)
+
+
+class SiteFactory(factory.Factory):  # type: ignore[misc]
+    class Meta:
+        model = Site
+
+    admin_unit = factory.SubFactory(AdminUnitFactory)
+    mission = factory.SelfAttribute("admin_unit.mission")
+    code = factory.Sequence(lambda n: f"XS{n:05d}")
+    name = factory.Sequence(lambda n: f"Site {n}")
+    kind = SiteKind.VILLAGE
+    latitude = -1.68
+    longitude = 29.22
+
+    @classmethod
+    def _create(cls, model_class: type[Site], *args: Any, **kwargs: Any) -> Site:
+        return site_create(actor=kwargs.pop("actor", None), **kwargs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 
+from palava.core.sensitivity import Sensitivity
 from palava.missions.models import Role
 
 
@@ -19,23 +20,58 @@ class Perm(enum.StrEnum):
     MISSION_MANAGE = "mission.manage"
     AUDIT_VIEW = "audit.view"
     TOKEN_OWN = "token.own"  # noqa: S105 (a permission name)
+    PLACE_VIEW = "place.view"
+    PLACE_MANAGE = "place.manage"
+    PLACE_IMPORT = "place.import"
+    SCOPE_MANAGE = "scope.manage"
+    ACTOR_VIEW = "actor.view"
+    ACTOR_MANAGE = "actor.manage"
+    ACTOR_CONTACT_VIEW = "actor.contact_view"
+    ACTOR_MERGE = "actor.merge"
 
 
 _ALL = frozenset(Perm)
 
+_PLACES_READ = frozenset({Perm.PLACE_VIEW})
+_PLACES_WRITE = frozenset({Perm.PLACE_VIEW, Perm.PLACE_MANAGE})
+_ACTORS_READ = frozenset({Perm.ACTOR_VIEW})
+_ACTORS_WRITE = frozenset({Perm.ACTOR_VIEW, Perm.ACTOR_MANAGE, Perm.ACTOR_CONTACT_VIEW})
+
 MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.MANAGER: frozenset({Perm.MISSION_VIEW, Perm.MEMBER_VIEW, Perm.AUDIT_VIEW, Perm.TOKEN_OWN}),
-    Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
-    Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
-    Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
-    Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}),
-    Role.VIEWER: frozenset({Perm.MISSION_VIEW}),
+    Role.MANAGER: frozenset({Perm.MISSION_VIEW, Perm.MEMBER_VIEW, Perm.AUDIT_VIEW, Perm.TOKEN_OWN})
+    | _PLACES_WRITE
+    | {Perm.PLACE_IMPORT}
+    | _ACTORS_WRITE
+    | {Perm.ACTOR_MERGE},
+    Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_WRITE | _ACTORS_WRITE,
+    Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_WRITE | _ACTORS_WRITE,
+    Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_READ | _ACTORS_READ,
+    Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_READ | _ACTORS_READ,
+    Role.VIEWER: frozenset({Perm.MISSION_VIEW}) | _PLACES_READ | _ACTORS_READ,
 }
 
 
 def role_has(role: str, perm: Perm) -> bool:
     return perm in MATRIX.get(role, frozenset())
+
+
+# Clearance: the most sensitive record class a role may read (records carry their own class,
+# e.g. ``Actor.sensitivity``). The one place that decides it; see docs/adr/0004.
+CLEARANCE: dict[str, Sensitivity] = {
+    Role.ADMIN: Sensitivity.STRICTLY_CONFIDENTIAL,
+    Role.MANAGER: Sensitivity.STRICTLY_CONFIDENTIAL,
+    Role.OFFICER: Sensitivity.CONFIDENTIAL,
+    Role.LIAISON: Sensitivity.CONFIDENTIAL,
+    Role.ANALYST: Sensitivity.CONFIDENTIAL,
+    Role.PARTNER: Sensitivity.INTERNAL,
+    Role.VIEWER: Sensitivity.INTERNAL,
+}
+
+
+def clearance_for(role: str) -> Sensitivity:
+    """The highest record sensitivity ``role`` may read; unknown roles only public records."""
+    return CLEARANCE.get(role, Sensitivity.PUBLIC)
 
 
 # --- Enforcement for page views --------------------------------------------------------------

@@ -43,10 +43,16 @@ class Scope:
         return condition
 
     def contains(self, unit: AdminUnit | None) -> bool:
+        """Whether the member may see ``unit`` (a unit of another mission: never).
+
+        ``None`` (a record tied to no place) is visible only to whole-mission members.
+        """
+        if unit is None:
+            return self.paths is None
+        if unit.mission_id != self.mission_id:
+            return False
         if self.paths is None:
             return True
-        if unit is None or unit.mission_id != self.mission_id:
-            return False
         return any(unit.path.startswith(path) for path in self.paths)
 
 

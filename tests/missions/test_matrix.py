@@ -30,13 +30,22 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, re_path
 from django.urls.resolvers import RegexPattern
+from django.utils.http import urlencode
 
 from palava.accounts.tokens import token_create
 from palava.api import api
 from palava.core.api_base import AUTHENTICATED, PERMISSION_KEY
+from palava.core.services import job_create
 from palava.missions.models import Membership, Mission, Role
 from palava.missions.permissions import ACCESS_ATTR, Access, Perm, mission_view, role_has
-from tests.factories import MembershipFactory, MissionFactory
+from tests.factories import (
+    ActorFactory,
+    AdminUnitFactory,
+    ConsentFactory,
+    MembershipFactory,
+    MissionFactory,
+    RelationshipFactory,
+)
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -62,6 +71,22 @@ def _token(member: Membership, name: str = "matrix") -> Any:
     )
 
 
+def _sample_actor(world: World) -> Any:
+    """An actor every role of the mission may see (internal, no place: unscoped members)."""
+    return ActorFactory(mission=world.mission, name="Matrix Chief")
+
+
+def _sample_unit(world: World) -> Any:
+    """An admin unit of the mission (whole-mission members see it)."""
+    from palava.places.models import AdminUnit
+    from palava.places.services import admin_unit_create
+
+    found = AdminUnit.objects.filter(mission=world.mission, pcode="MX01").first()
+    return found or admin_unit_create(
+        actor=None, mission=world.mission, pcode="MX01", level=1, name="Matrix Province"
+    )
+
+
 PathValue = Callable[[World], str]
 
 # Sample values for path parameters of pages, by parameter name.
@@ -69,17 +94,52 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
     "mission_slug": lambda world: world.mission.slug,
     # accounts:token_revoke: a token of the requesting member (or of an admin, for outsiders)
     "public_id": lambda world: str(_token(world.actor, name="sample").token.public_id),
+    # places_import:progress: a places import job of the mission
+    "job_id": lambda world: str(
+        job_create(actor="test", mission=world.mission, kind="places.import").public_id
+    ),
+    # places:detail and friends: an admin unit of the mission
+    "pcode": lambda world: _sample_unit(world).pcode,
+    # actors:detail and friends: an actor every role may see; actors:consent_withdraw: a consent
+    "actor_id": lambda world: str(_sample_actor(world).public_id),
+    "consent_id": lambda world: str(ConsentFactory(record=_sample_actor(world)).public_id),
 }
 
 # Sample values for path parameters of API operations, by parameter name.
 API_PATH_VALUES: dict[str, PathValue] = {
     "slug": lambda world: world.mission.slug,
     "public_id": lambda world: str(_token(world.actor, name="sample").token.public_id),
+    "actor_id": lambda world: str(_sample_actor(world).public_id),
+    "relationship_id": lambda world: str(
+        RelationshipFactory(source=_sample_actor(world), target=_sample_actor(world)).public_id
+    ),
+    "consent_id": lambda world: str(ConsentFactory(record=_sample_actor(world)).public_id),
+    "pcode": lambda world: AdminUnitFactory(mission=world.mission).pcode,
+    "username": lambda world: world.actor.user.username,
 }
 
-# Request bodies for API operations that take one, by operation id.
-API_BODIES: dict[str, dict[str, Any]] = {
+# Values for required query parameters of API operations, by operation id.
+API_QUERIES: dict[str, dict[str, str]] = {
+    "places_locate": {"lat": "-1.68", "lon": "29.22"},
+}
+
+# Request bodies for API operations that take one, by operation id (a callable of the World
+# when the body must name records of the mission).
+API_BODIES: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "tokens_create": {"name": "matrix", "days": 1},
+    "actors_create": {"kind": "person", "actor_type": "religious_leader", "name": "Imam Matrix"},
+    "actors_update": {"title": "Chief of the matrix"},
+    "actors_contact_set": {"phone": "+243 990 000 111"},
+    "relationships_create": lambda world: {
+        "target": str(_sample_actor(world).public_id),
+        "kind": "allied_with",
+    },
+    "relationships_end": {},
+    "consents_record": {"purposes": ["contact_phone"], "method": "verbal"},
+    "consents_withdraw": {"reason": "changed their mind"},
+    "actors_merge": lambda world: {"into": str(_sample_actor(world).public_id)},
+    "places_access_record": {"level": "restricted", "effective_from": "2026-01-05"},
+    "members_scope_set": {"pcodes": []},
 }
 
 ROLES = list(Role)
@@ -373,8 +433,15 @@ def _call(op: Operation, world: World, raw_token: str | None) -> Response:
     required_query = [
         p["name"] for p in op.spec.get("parameters", []) if p["in"] == "query" and p["required"]
     ]
-    if required_query:
-        pytest.fail(f"API operation {op} has required query parameters {required_query}")
+    query = API_QUERIES.get(op.operation_id, {})
+    missing = [name for name in required_query if name not in query]
+    if missing:
+        pytest.fail(
+            f"API operation {op} has required query parameters {missing}: add samples to "
+            f"API_QUERIES in tests/missions/test_matrix.py"
+        )
+    if query:
+        url += "?" + urlencode(query)
     body: dict[str, Any] | None = None
     if "requestBody" in op.spec:
         if op.operation_id not in API_BODIES:
@@ -382,7 +449,8 @@ def _call(op: Operation, world: World, raw_token: str | None) -> Response:
                 f"API operation {op} takes a request body: add a sample to API_BODIES in "
                 f"tests/missions/test_matrix.py"
             )
-        body = API_BODIES[op.operation_id]
+        sample = API_BODIES[op.operation_id]
+        body = sample(world) if callable(sample) else sample
     headers = {} if raw_token is None else {"Authorization": f"Bearer {raw_token}"}
     client = Client(headers=headers)
     if body is None:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "palava.audit",
     "palava.missions",
     "palava.places",
+    "palava.actors",
 ]
 
 MIDDLEWARE = [
