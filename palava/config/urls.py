@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("palava.accounts.urls")),
     path("m/<slug:mission_slug>/", include("palava.missions.urls")),
     path("m/<slug:mission_slug>/audit/", include("palava.audit.urls")),
+    path("m/<slug:mission_slug>/exports/", include("palava.core.export_urls")),
     path("m/<slug:mission_slug>/places/import/", include("palava.places.import_urls")),
     path("m/<slug:mission_slug>/places/", include("palava.places.urls")),
     path("m/<slug:mission_slug>/actors/", include("palava.actors.urls")),

@@ -85,7 +85,8 @@ from typing import Any, Literal  # noqa: E402
 
 from django.contrib.auth.views import redirect_to_login  # noqa: E402
 from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.http import Http404, HttpRequest, HttpResponse  # noqa: E402
+from django.http import Http404, HttpRequest  # noqa: E402
+from django.http.response import HttpResponseBase  # noqa: E402
 from django.shortcuts import redirect  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils.http import urlencode  # noqa: E402
@@ -93,7 +94,7 @@ from django.utils.translation import gettext as _  # noqa: E402
 
 ACCESS_ATTR = "palava_access"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def login_view(view: View) -> View:
     """Any logged-in user; the view itself only shows the user's own data."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -140,7 +141,7 @@ def mission_view(perm: Perm) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             from palava.missions.selectors import membership_get
 
             if not request.user.is_authenticated:

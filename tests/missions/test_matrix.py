@@ -98,6 +98,15 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
     "job_id": lambda world: str(
         job_create(actor="test", mission=world.mission, kind="places.import").public_id
     ),
+    # exports:progress and exports:download: an export job of the requesting member
+    "export_id": lambda world: str(
+        job_create(
+            actor=world.member.user if world.member else "test",
+            mission=world.mission,
+            kind="export",
+            params={"kind": "places", "format": "csv"},
+        ).public_id
+    ),
     # places:detail and friends: an admin unit of the mission
     "pcode": lambda world: _sample_unit(world).pcode,
     # actors:detail and friends: an actor every role may see; actors:consent_withdraw: a consent
