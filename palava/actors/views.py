@@ -21,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -43,18 +42,12 @@ from palava.actors.models import (
     RelationshipKind,
     Stance,
 )
+from palava.actors.relationship_forms import INVERSE_LABELS, RelationshipForm
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, mission_view, role_has
 from palava.places.scope import scope_for
 
 PAGE_SIZE = 25
-# How a one-way relationship reads from its target's profile.
-INVERSE_LABELS: dict[str, Any] = {
-    RelationshipKind.MEMBER_OF: gettext_lazy("Has as member"),
-    RelationshipKind.LEADS: gettext_lazy("Led by"),
-    RelationshipKind.REPRESENTS: gettext_lazy("Represented by"),
-    RelationshipKind.MEDIATES_BETWEEN: gettext_lazy("Mediated by"),
-}
 RESULTS_TARGET = "actor-results"
 DUPLICATES_SHOWN = 50
 
@@ -135,6 +128,8 @@ def _render_detail(
     *,
     contact: services.ActorContact | None = None,
     consent_form: ConsentForm | None = None,
+    relationship_form: RelationshipForm | None = None,
+    end_errors: dict[int, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     membership = _membership(request)
@@ -145,6 +140,14 @@ def _render_detail(
     consents = list(selectors.actor_consents(membership=membership, actor=actor))
     purposes = dict(ConsentPurpose.choices)
     can_manage = role_has(role, Perm.ACTOR_MANAGE)
+    relationship_readable = selectors.readable_fields(membership, Relationship)
+    if relationship_form is None and can_manage:
+        relationship_form = RelationshipForm(
+            membership=membership,
+            actor=actor,
+            query=request.GET.get("rel_q", "")[:100],
+            readable=relationship_readable,
+        )
     context = {
         "mission": membership.mission,
         "actor": actor,
@@ -158,11 +161,14 @@ def _render_detail(
                     if rel.source_id == actor.pk or rel.is_symmetric
                     else INVERSE_LABELS.get(rel.kind, rel.get_kind_display())
                 ),
+                "end_errors": (end_errors or {}).get(rel.pk, []),
             }
             for rel in relationships
         ],
-        "can_read_sources": "information_source"
-        in selectors.readable_fields(membership, Relationship),
+        "can_read_sources": "information_source" in relationship_readable,
+        "relationship_form": relationship_form,
+        "rel_query": request.GET.get("rel_q", "")[:100],
+        "today": timezone.localdate(timezone=zoneinfo.ZoneInfo(membership.mission.time_zone)),
         "consents": [
             {"consent": c, "purposes": [purposes.get(p, p) for p in c.purposes]} for c in consents
         ],

@@ -112,6 +112,19 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
     # actors:detail and friends: an actor every role may see; actors:consent_withdraw: a consent
     "actor_id": lambda world: str(_sample_actor(world).public_id),
     "consent_id": lambda world: str(ConsentFactory(record=_sample_actor(world)).public_id),
+    # actors:relationship_end: an open relationship between two actors every role may see
+    "relationship_id": lambda world: str(
+        RelationshipFactory(source=_sample_actor(world), target=_sample_actor(world)).public_id
+    ),
+    # actors:import_progress: an actors import job of the requesting member
+    "import_id": lambda world: str(
+        job_create(
+            actor=world.member.user if world.member else "test",
+            mission=world.mission,
+            kind="actors.import",
+            params={"source": "actors.csv"},
+        ).public_id
+    ),
 }
 
 # Sample values for path parameters of API operations, by parameter name.
