@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerEr
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from palava.missions.permissions import login_view, public_view
 from palava.missions.selectors import memberships_for_user
@@ -50,7 +51,13 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "errors/403.html", status=403)
 
 
+API_PREFIX = "/api/"
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        # API clients get the API's error shape, not an HTML page
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "errors/404.html", status=404)
 
 

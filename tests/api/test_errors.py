@@ -51,3 +51,11 @@ def test_unknown_mission_and_forbidden_are_json(
     assert (missing.status_code, missing.json()) == (404, {"detail": "Not found."})
     assert forbidden.status_code == 403
     assert forbidden.json() == {"detail": "Your role does not allow this."}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/missions/x/nothing/else", "/api/v2/"])
+def test_unknown_api_paths_answer_json_404(path: str) -> None:
+    response = Client().get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Not found."}
