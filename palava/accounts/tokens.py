@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from palava.accounts.models import TOKEN_PREFIX, ApiToken, token_digest
 from palava.audit.services import audit_record
+from palava.core.models import acting_user
 from palava.missions.models import Membership, Mission
 
 MAX_TOKEN_DAYS = 365
@@ -52,7 +53,7 @@ def token_create(
         prefix=prefix,
         digest=token_digest(raw),
         expires_at=timezone.now() + timedelta(days=days),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     token.full_clean()
     token.save()
@@ -70,7 +71,7 @@ def token_create(
 def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+        token.updated_by = acting_user(actor)
         token.save(update_fields=["revoked_at", "updated_by", "updated_at"])
         audit_record(
             actor=actor,

@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 from palava.actors.models import Actor
 from palava.actors.services import CONTACT_FIELDS, MovedLinks, actor_deactivate, actor_move_links
 from palava.audit.services import audit_record
+from palava.core.models import acting_user
 from palava.places.text import fold, search_text
 
 # Contact fields and the pseudonym that goes with each.
@@ -31,10 +32,6 @@ class MergeResult:
     links: MovedLinks
     alt_names_added: tuple[str, ...]
     contact_fields_filled: tuple[str, ...]
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _check(keep: Actor, merge: Actor) -> None:
@@ -88,7 +85,7 @@ def actor_merge(*, actor: Any, keep: Actor, merge: Actor) -> MergeResult:
                 setattr(kept, pseudonym, getattr(merged, pseudonym))
             filled.append(name)
     kept.search_text = search_text(kept.name, extra=list(kept.alt_names))
-    kept.updated_by = _user(actor)
+    kept.updated_by = acting_user(actor)
     kept.full_clean()
     kept.save()
 

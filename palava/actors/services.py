@@ -37,6 +37,7 @@ from palava.actors.models import (
 )
 from palava.audit.services import audit_record
 from palava.core import crypto
+from palava.core.models import acting_user
 from palava.missions.models import Membership, Mission
 from palava.missions.permissions import Perm, role_has
 from palava.places.models import AdminUnit, Site
@@ -63,10 +64,6 @@ UPDATABLE_FIELDS: frozenset[str] = frozenset(
     }
 )
 CONTACT_FIELDS: tuple[str, ...] = ("phone", "email", "contact_other")
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _clean_names(values: Iterable[str]) -> list[str]:
@@ -151,8 +148,8 @@ def actor_create(
         stance_mission=stance_mission,
         sensitivity=int(default_sensitivity(actor_type) if sensitivity is None else sensitivity),
         notes=notes,
-        created_by=_user(actor),
-        updated_by=_user(actor),
+        created_by=acting_user(actor),
+        updated_by=acting_user(actor),
     )
     _refresh_search_text(obj)
     _validate_languages(obj.languages)
@@ -208,7 +205,7 @@ def actor_update(*, actor: Any, record: Actor, data: Mapping[str, Any]) -> Actor
         return obj
     _refresh_search_text(obj)
     _validate_languages(obj.languages)
-    obj.updated_by = _user(actor)
+    obj.updated_by = acting_user(actor)
     obj.full_clean()
     obj.save()
     if new_places is not None and "places" in changes:
@@ -266,7 +263,7 @@ def actor_set_contact(
         changed.append(name)
     if not changed:
         return obj
-    obj.updated_by = _user(actor)
+    obj.updated_by = acting_user(actor)
     obj.full_clean()
     obj.save()
     # Field names only: the values are never passed to the trail.
@@ -326,7 +323,7 @@ def actor_deactivate(
             raise ValidationError({"merged_into": _("That actor is no longer active.")})
     obj.is_active = False
     obj.merged_into = merged_into
-    obj.updated_by = _user(actor)
+    obj.updated_by = acting_user(actor)
     obj.full_clean()
     obj.save()
     audit_record(
@@ -375,7 +372,7 @@ def actor_move_links(*, actor: Any, source: Actor, target: Actor) -> MovedLinks:
             kept += 1
             continue
         rel.source, rel.target = new_source, new_target
-        rel.updated_by = _user(actor)
+        rel.updated_by = acting_user(actor)
         rel.save(update_fields=["source", "target", "updated_by", "updated_at"])
         moved += 1
     consents = Consent.objects.filter(actor=source).update(actor=target)
@@ -462,8 +459,8 @@ def relationship_create(
         information_source=information_source,
         confidence=confidence,
         notes=notes,
-        created_by=_user(actor),
-        updated_by=_user(actor),
+        created_by=acting_user(actor),
+        updated_by=acting_user(actor),
     )
     rel.full_clean()
     rel.save()
@@ -493,7 +490,7 @@ def relationship_end(
     if rel.end_date is not None:
         raise ValidationError({"end_date": _("This relationship has already ended.")})
     rel.end_date = end_date or timezone.localdate()
-    rel.updated_by = _user(actor)
+    rel.updated_by = acting_user(actor)
     rel.full_clean()
     rel.save()
     audit_record(
@@ -540,9 +537,9 @@ def consent_record(
         details=details,
         given_at=when,
         method=method,
-        recorded_by=_user(actor),
-        created_by=_user(actor),
-        updated_by=_user(actor),
+        recorded_by=acting_user(actor),
+        created_by=acting_user(actor),
+        updated_by=acting_user(actor),
     )
     consent.full_clean()
     consent.save()
@@ -576,8 +573,8 @@ def consent_withdraw(
         raise ValidationError({"withdrawn_at": _("Withdrawal cannot precede the consent.")})
     obj.withdrawn_at = when
     obj.withdrawal_reason = reason
-    obj.withdrawn_by = _user(actor)
-    obj.updated_by = _user(actor)
+    obj.withdrawn_by = acting_user(actor)
+    obj.updated_by = acting_user(actor)
     obj.full_clean()
     obj.save()
     audit_record(

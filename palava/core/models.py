@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -143,3 +143,12 @@ class Job(BaseModel):
         if not self.progress_total:
             return 0
         return min(100, int(100 * self.progress_done / self.progress_total))
+
+
+def acting_user(actor: Any) -> Any:
+    """The user to store in ``created_by``/``updated_by`` for a service's ``actor``.
+
+    Services take an explicit actor that may be a user or a label such as ``"command-line"`` or
+    ``"system:worker"``; only a real, authenticated user is stored on the record.
+    """
+    return actor if getattr(actor, "is_authenticated", False) else None

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from palava.audit.services import audit_record
-from palava.core.models import Job, JobStatus
+from palava.core.models import Job, JobStatus, acting_user
 
 TASK_RESULTS_KEEP_DAYS = 14
 
@@ -55,7 +55,7 @@ def job_create(
         kind=kind,
         params=params or {},
         input_file=input_file,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     job.full_clean()
     job.save()

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from palava.audit.services import audit_record
+from palava.core.models import acting_user
 from palava.missions.models import Membership, Mission, Role
 
 
@@ -30,7 +31,7 @@ def mission_create(
         time_zone=time_zone,
         require_two_factor=require_two_factor,
         is_demo=is_demo,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     mission.full_clean()
     mission.save()
@@ -55,10 +56,10 @@ def membership_set(
     created = membership is None
     if membership is None:
         membership = Membership(mission=mission, user=user)
-        membership.created_by = actor if getattr(actor, "is_authenticated", False) else None
+        membership.created_by = acting_user(actor)
     membership.role = role
     membership.is_active = is_active
-    membership.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    membership.updated_by = acting_user(actor)
     membership.full_clean()
     membership.save()
     audit_record(

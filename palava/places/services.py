@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from palava.audit.services import audit_record
+from palava.core.models import acting_user
 from palava.missions.models import Membership, Mission
 from palava.places.models import (
     AccessLevel,
@@ -33,10 +34,6 @@ PCODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 """Characters a P-code or site code may hold (no ``/``: the path is built from P-codes)."""
 
 _UNSET: Any = object()
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _check_code(value: str, field: str) -> str:
@@ -133,8 +130,8 @@ def admin_unit_create(
         boundary=boundary,
         centroid_lat=centroid_lat,
         centroid_lon=centroid_lon,
-        created_by=_user(actor),
-        updated_by=_user(actor),
+        created_by=acting_user(actor),
+        updated_by=acting_user(actor),
     )
     unit.search_text = place_search_text(name=unit.name, names=unit.names, alt_names=unit.alt_names)
     unit.full_clean()
@@ -218,7 +215,7 @@ def admin_unit_update(
     if not changed:
         return unit
     unit.search_text = place_search_text(name=unit.name, names=unit.names, alt_names=unit.alt_names)
-    unit.updated_by = _user(actor)
+    unit.updated_by = acting_user(actor)
     unit.full_clean()
     unit.save()
     if unit.path != old_path:
@@ -265,8 +262,8 @@ def site_create(
         admin_unit=admin_unit,
         names=dict(names or {}),
         alt_names=list(alt_names or []),
-        created_by=_user(actor),
-        updated_by=_user(actor),
+        created_by=acting_user(actor),
+        updated_by=acting_user(actor),
     )
     site.search_text = place_search_text(name=site.name, names=site.names, alt_names=site.alt_names)
     site.full_clean()
@@ -329,7 +326,7 @@ def site_update(
     if not changes:
         return site
     site.search_text = place_search_text(name=site.name, names=site.names, alt_names=site.alt_names)
-    site.updated_by = _user(actor)
+    site.updated_by = acting_user(actor)
     site.full_clean()
     site.save()
     audit_record(actor=actor, action="site.update", mission=site.mission, obj=site, changes=changes)
@@ -362,8 +359,8 @@ def access_status_record(
         level=level,
         effective_from=effective_from,
         reason=reason.strip(),
-        created_by=_user(actor),
-        updated_by=_user(actor),
+        created_by=acting_user(actor),
+        updated_by=acting_user(actor),
     )
     status.full_clean()
     status.save()
@@ -411,11 +408,11 @@ def population_set(
             sex=sex,
             age_band=age_band,
             count=count,
-            created_by=_user(actor),
+            created_by=acting_user(actor),
         )
     figure.count = count
     figure.source = source
-    figure.updated_by = _user(actor)
+    figure.updated_by = acting_user(actor)
     figure.full_clean()
     figure.save()
     audit_record(

@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from palava.audit.services import audit_record
 from palava.core.importers import ImportFileError
-from palava.core.models import Job
+from palava.core.models import Job, acting_user
 from palava.places.importers.base import Issues, Progress, no_progress
 from palava.places.models import AdminUnit
 
@@ -212,7 +212,7 @@ def boundaries_apply(
     *, mission: Any, actor: Any, job: Job, planned: list[Boundary]
 ) -> dict[str, Any]:
     now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     current = {
         unit_id: (boundary, lat, lon)
         for unit_id, boundary, lat, lon in AdminUnit.objects.filter(

@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palava.audit.services import audit_record
-from palava.core.models import Job
+from palava.core.models import Job, acting_user
 from palava.places.importers.base import (
     ColumnSpec,
     Issues,
@@ -497,7 +497,7 @@ def gazetteer_apply(
 ) -> dict[str, Any]:
     """Write a validated plan: create, update, retire and un-retire units; one audit row."""
     now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     report = Report()
     desired = plan.desired
     pcode_by_id = {unit["id"]: pcode for pcode, unit in existing.items()}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from palava.audit.services import audit_record
 from palava.core.importers import ImportFileError
-from palava.core.models import Job
+from palava.core.models import Job, acting_user
 from palava.places.importers.base import (
     ColumnSpec,
     Issues,
@@ -222,7 +222,7 @@ def population_apply(
     *, mission: Any, actor: Any, job: Job, figures: list[Figure], source: str
 ) -> dict[str, Any]:
     now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     existing = {
         (f["admin_unit_id"], f["year"], f["sex"], f["age_band"]): f
         for f in PopulationFigure.objects.filter(mission=mission).values(

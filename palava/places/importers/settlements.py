@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from palava.audit.services import audit_record
 from palava.core.importers import ImportFileError
-from palava.core.models import Job
+from palava.core.models import Job, acting_user
 from palava.places.importers.base import (
     ColumnSpec,
     Issues,
@@ -266,7 +266,7 @@ def settlements_apply(
     *, mission: Any, actor: Any, job: Job, planned: list[tuple[SiteRow, int]]
 ) -> dict[str, Any]:
     now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     existing = {
         site["code"]: site
         for site in Site.objects.filter(mission=mission).values(
