@@ -43,3 +43,6 @@ api.add_router("", audit_router)
 api.add_router("", "palava.places.api.router")
 api.add_router("", "palava.actors.api_duplicates.router")  # before: /actors/{actor_id}
 api.add_router("", "palava.actors.api.router")
+api.add_router("", "palava.feedback.api_channels.router")
+api.add_router("", "palava.feedback.api_classifiers.router")
+api.add_router("", "palava.feedback.api.router")

@@ -19,6 +19,12 @@ urlpatterns = [
     path("m/<slug:mission_slug>/places/import/", include("palava.places.import_urls")),
     path("m/<slug:mission_slug>/places/", include("palava.places.urls")),
     path("m/<slug:mission_slug>/actors/", include("palava.actors.urls")),
+    path("m/<slug:mission_slug>/messages/", include("palava.feedback.urls")),
+    path("m/<slug:mission_slug>/channels/", include("palava.feedback.channel_urls")),
+    path("m/<slug:mission_slug>/triage/", include("palava.feedback.classifier_urls")),
+    # inbound webhooks (authenticated per channel type) and public pages
+    path("hooks/", include("palava.feedback.hook_urls")),
+    path("p/<slug:mission_slug>/", include("palava.feedback.public_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

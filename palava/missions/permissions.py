@@ -28,6 +28,14 @@ class Perm(enum.StrEnum):
     ACTOR_MANAGE = "actor.manage"
     ACTOR_CONTACT_VIEW = "actor.contact_view"
     ACTOR_MERGE = "actor.merge"
+    CHANNEL_VIEW = "channel.view"
+    CHANNEL_MANAGE = "channel.manage"
+    MESSAGE_VIEW = "message.view"
+    MESSAGE_MANAGE = "message.manage"
+    MESSAGE_RESTRICTED_VIEW = "message.restricted_view"
+    REPORTER_CONTACT_VIEW = "reporter.contact_view"
+    CLASSIFIER_VIEW = "classifier.view"
+    CLASSIFIER_MANAGE = "classifier.manage"
 
 
 _ALL = frozenset(Perm)
@@ -36,6 +44,11 @@ _PLACES_READ = frozenset({Perm.PLACE_VIEW})
 _PLACES_WRITE = frozenset({Perm.PLACE_VIEW, Perm.PLACE_MANAGE})
 _ACTORS_READ = frozenset({Perm.ACTOR_VIEW})
 _ACTORS_WRITE = frozenset({Perm.ACTOR_VIEW, Perm.ACTOR_MANAGE, Perm.ACTOR_CONTACT_VIEW})
+# Messages are never public: partners and viewers see none. Staff who handle them may correct
+# labels and call reporters back; the restricted protection queue (SEA, GBV, child protection)
+# is for managers and administrators only (docs/adr/0006).
+_MESSAGES_READ = frozenset({Perm.MESSAGE_VIEW, Perm.CLASSIFIER_VIEW})
+_MESSAGES_WRITE = _MESSAGES_READ | {Perm.MESSAGE_MANAGE, Perm.REPORTER_CONTACT_VIEW}
 
 MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
@@ -43,10 +56,21 @@ MATRIX: dict[str, frozenset[Perm]] = {
     | _PLACES_WRITE
     | {Perm.PLACE_IMPORT}
     | _ACTORS_WRITE
-    | {Perm.ACTOR_MERGE},
-    Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_WRITE | _ACTORS_WRITE,
-    Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_WRITE | _ACTORS_WRITE,
-    Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_READ | _ACTORS_READ,
+    | {Perm.ACTOR_MERGE}
+    | _MESSAGES_WRITE
+    | {Perm.MESSAGE_RESTRICTED_VIEW, Perm.CHANNEL_VIEW, Perm.CLASSIFIER_MANAGE},
+    Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
+    | _PLACES_WRITE
+    | _ACTORS_WRITE
+    | _MESSAGES_WRITE,
+    Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
+    | _PLACES_WRITE
+    | _ACTORS_WRITE
+    | _MESSAGES_WRITE,
+    Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
+    | _PLACES_READ
+    | _ACTORS_READ
+    | _MESSAGES_READ,
     Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_READ | _ACTORS_READ,
     Role.VIEWER: frozenset({Perm.MISSION_VIEW}) | _PLACES_READ | _ACTORS_READ,
 }

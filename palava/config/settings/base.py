@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "palava.missions",
     "palava.places",
     "palava.actors",
+    "palava.feedback",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,5 @@
+"""API routes of the feedback app."""
+
+from ninja import Router
+
+router = Router(tags=["feedback"])

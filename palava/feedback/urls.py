@@ -1,0 +1,7 @@
+"""URL patterns (namespace ``messages``)."""
+
+from django.urls import URLPattern
+
+app_name = "messages"
+
+urlpatterns: list[URLPattern] = []
