@@ -1,7 +1,15 @@
-"""URL patterns (namespace ``hooks``)."""
+"""URL patterns (namespace ``hooks``): the inbound webhook of every channel.
 
-from django.urls import URLPattern
+Every view here must name its authenticator (``palava.feedback.channels.inbound``); the registry
+test walks this module.
+"""
+
+from django.urls import URLPattern, path
+
+from palava.feedback import hooks
 
 app_name = "hooks"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("<uuid:channel_id>/", hooks.webhook, name="webhook"),
+]

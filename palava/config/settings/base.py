@@ -210,6 +210,21 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Any request body larger than this is refused with 413 before it is read (imports allow 50 MB).
 PALAVA_MAX_REQUEST_BYTES = 64 * 1024 * 1024
 
+# --- Inbound channels (feedback) ------------------------------------------------------------
+
+# The address gateways call, e.g. "https://palava.example.org" (no trailing slash). Twilio signs
+# the URL it called, which behind a proxy differs from what Django sees; webhook URLs shown to
+# admins start with it. Empty: the request's own host.
+PALAVA_PUBLIC_URL = env_str("PALAVA_PUBLIC_URL").rstrip("/")
+# Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed for the client address
+# (web form rate limit, webhook IP allow-lists). Empty: REMOTE_ADDR only.
+PALAVA_TRUSTED_PROXIES = env_list("PALAVA_TRUSTED_PROXIES")
+# Public web form: at most this many submissions per client address per window (seconds).
+PALAVA_WEBFORM_RATE_LIMIT = int(env_str("PALAVA_WEBFORM_RATE_LIMIT", "10"))
+PALAVA_WEBFORM_RATE_WINDOW = int(env_str("PALAVA_WEBFORM_RATE_WINDOW", "600"))
+# Seconds a web process keeps a channel for its webhook before reading it again (0: always read).
+PALAVA_CHANNEL_CACHE_SECONDS = float(env_str("PALAVA_CHANNEL_CACHE_SECONDS", "2"))
+
 # --- Background tasks -----------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
