@@ -377,3 +377,83 @@ def locate(
         site=near.site,
         distance_km=near.distance_km,
     )
+
+
+def locate_many(
+    *, mission: Mission, points: Sequence[tuple[float, float]], max_km: float = DEFAULT_MAX_KM
+) -> list[Located | None]:
+    """:func:`locate` for many ``(lat, lon)`` points at once, with the same answers.
+
+    The indexes' version is checked once and the units and sites found are read in two
+    queries, so locating a batch costs a handful of queries whatever its size (message
+    triage). A point off the globe gives None instead of raising.
+    """
+    if not points:
+        return []
+    index = area_index(mission)
+    data = _site_data(mission)
+    deepest: list[int | None] = []
+    valid: list[bool] = []
+    for lat, lon in points:
+        try:
+            check_coordinates(lat, lon)
+        except ValueError:
+            deepest.append(None)
+            valid.append(False)
+            continue
+        valid.append(True)
+        covering = index.covering(lat=lat, lon=lon)
+        deepest.append(covering[0].unit_id if covering else None)
+    units = {
+        u.pk: u
+        for u in AdminUnit.objects.select_related("parent").filter(
+            pk__in={u for u in deepest if u is not None}
+        )
+    }
+    masks: dict[int, Any] = {}
+    nearest: list[tuple[int, float] | None] = []
+    for (lat, lon), unit_id, ok in zip(points, deepest, valid, strict=True):
+        unit = units.get(unit_id) if unit_id is not None else None
+        if not ok or (unit_id is not None and unit is None):  # off the globe, or deleted
+            nearest.append(None)
+            continue
+        mask = None
+        if unit is not None:
+            mask = masks.get(unit.pk)
+            if mask is None:
+                mask = np.fromiter(
+                    (path.startswith(unit.path) for path in data.unit_paths),
+                    dtype=bool,
+                    count=len(data.unit_paths),
+                ) & (data.shaped_level <= unit.level)
+                masks[unit.pk] = mask
+        nearest.append(data.index.nearest(lat=lat, lon=lon, mask=mask, max_km=max_km))
+    sites = {
+        s.pk: s
+        for s in Site.objects.select_related("admin_unit", "admin_unit__parent").filter(
+            pk__in={n[0] for n in nearest if n is not None}
+        )
+    }
+    out: list[Located | None] = []
+    for unit_id, near in zip(deepest, nearest, strict=True):
+        unit = units.get(unit_id) if unit_id is not None else None
+        site = sites.get(near[0]) if near is not None else None
+        if unit is not None:
+            if site is not None and near is not None and site.admin_unit.level > unit.level:
+                out.append(
+                    Located(
+                        unit=site.admin_unit,
+                        method="polygon_and_site",
+                        site=site,
+                        distance_km=near[1],
+                    )
+                )
+            else:
+                out.append(Located(unit=unit, method="polygon"))
+        elif site is not None and near is not None:
+            out.append(
+                Located(unit=site.admin_unit, method="nearest_site", site=site, distance_km=near[1])
+            )
+        else:
+            out.append(None)
+    return out
