@@ -87,6 +87,35 @@ def _sample_unit(world: World) -> Any:
     )
 
 
+def _sample_channel(world: World) -> Any:
+    """A generic-gateway channel of the mission (pages, webhook and API)."""
+    import uuid
+
+    from palava.feedback.channel_services import channel_create
+
+    name = f"Matrix gateway {uuid.uuid4().hex[:8]}"
+    return channel_create(
+        actor=None, mission=world.mission, name=name, channel_type="generic"
+    ).channel
+
+
+def _sample_message(world: World) -> Any:
+    """A message every role with message.view may see: not restricted, no place (unscoped
+    members), with a sender's number (the call-back reveal has something to show)."""
+    import uuid
+
+    from palava.feedback.ingest import message_ingest
+    from palava.feedback.services import hotline_channel_ensure
+
+    channel = hotline_channel_ensure(actor=None, mission=world.mission)
+    return message_ingest(
+        channel=channel,
+        provider_message_id=f"matrix-{uuid.uuid4()}",
+        body="Matrix message: the water point is broken",
+        sender_phone="+243 990 000 222",
+    ).message
+
+
 PathValue = Callable[[World], str]
 
 # Sample values for path parameters of pages, by parameter name.
@@ -125,6 +154,19 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
             params={"source": "actors.csv"},
         ).public_id
     ),
+    # channels:detail and friends, and the webhook /hooks/<channel_id>/: a channel of the mission
+    "channel_id": lambda world: str(_sample_channel(world).public_id),
+    # messages:detail and friends: a message every role with message.view may see
+    "message_id": lambda world: str(_sample_message(world).public_id),
+    # triage:progress: a model training job of the mission
+    "training_id": lambda world: str(
+        job_create(
+            actor="test",
+            mission=world.mission,
+            kind="classifier.train",
+            params={"target": "urgency"},
+        ).public_id
+    ),
 }
 
 # Sample values for path parameters of API operations, by parameter name.
@@ -138,6 +180,9 @@ API_PATH_VALUES: dict[str, PathValue] = {
     "consent_id": lambda world: str(ConsentFactory(record=_sample_actor(world)).public_id),
     "pcode": lambda world: AdminUnitFactory(mission=world.mission).pcode,
     "username": lambda world: world.actor.user.username,
+    "target": lambda world: "category",  # classifiers_train: the category model
+    "channel_id": lambda world: str(_sample_channel(world).public_id),
+    "message_id": lambda world: str(_sample_message(world).public_id),
 }
 
 # Values for required query parameters of API operations, by operation id.
@@ -162,6 +207,10 @@ API_BODIES: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "actors_merge": lambda world: {"into": str(_sample_actor(world).public_id)},
     "places_access_record": {"level": "restricted", "effective_from": "2026-01-05"},
     "members_scope_set": {"pcodes": []},
+    "channels_create": {"name": "Matrix SMS", "channel_type": "generic"},
+    "channels_create_own": {"name": "Matrix SMS", "channel_type": "generic"},
+    "channels_rotate": {},
+    "messages_update": {"urgency": "urgent", "status": "reviewed"},
 }
 
 ROLES = list(Role)
@@ -420,6 +469,11 @@ class Operation:
     def mission_scoped(self) -> bool:
         return self.permission not in (None, AUTHENTICATED)
 
+    @property
+    def acts_on_token_mission(self) -> bool:
+        """Checks a permission in the token's own mission, named by no slug (POST /channels)."""
+        return self.spec.get("x-palava-mission") == "token"
+
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
@@ -434,7 +488,10 @@ def _operations() -> list[Operation]:
 
 
 API_OPERATIONS = _operations()
-MISSION_OPERATIONS = [op for op in API_OPERATIONS if op.mission_scoped]
+# Operations on the token's own mission cannot name another one: they are left out here.
+MISSION_OPERATIONS = [
+    op for op in API_OPERATIONS if op.mission_scoped and not op.acts_on_token_mission
+]
 
 
 def _op_id(op: Operation) -> str:
@@ -495,7 +552,7 @@ def test_api_operation_is_declared(op: Operation) -> None:
         f"{op} must name its permission: openapi_extra=permission(Perm.X) or "
         f"permission(AUTHENTICATED) from palava.core.api_base"
     )
-    if op.mission_scoped:
+    if op.mission_scoped and not op.acts_on_token_mission:
         assert "{slug}" in op.path, f"{op} checks {op.permission} but names no mission"
 
 
