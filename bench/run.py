@@ -11,6 +11,8 @@ Run with ``make bench``. Nothing here asserts a time; the numbers are for people
    bulk-inserting the rows with no checks at all.
 4. Locating: ``locate_admin_unit`` (STRtree over the demo geography's 108 polygons) versus testing
    every polygon with shapely in turn, points per second.
+5. Intake (``"intake"``, see ``bench/intake.py``): signed webhook versus ``/healthz`` on SQLite
+   and PostgreSQL, triage messages/s, and the kill -9 and replay exactly-once runs.
 """
 
 from __future__ import annotations
@@ -347,7 +349,16 @@ def main() -> None:
         )
         env.pop("DATABASE_URL", None)
         results = [bench_http(env), bench_audit(env), bench_gazetteer(env), bench_locate(env)]
-    print(json.dumps({"machine_cores": os.cpu_count(), "results": results}, indent=2))
+    # Intake (issue #4): webhook ingest, triage, kill -9 and replay runs; own data directories.
+    sys.path.insert(0, str(ROOT))
+    from bench.intake import bench_intake
+
+    intake = bench_intake()
+    print(
+        json.dumps(
+            {"machine_cores": os.cpu_count(), "results": results, "intake": intake}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":
