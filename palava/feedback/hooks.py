@@ -20,7 +20,6 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +38,7 @@ from palava.feedback.channels import (
     inbound,
 )
 from palava.feedback.ingest import Ingested, message_ingest
-from palava.feedback.models import MAX_WEBHOOK_BYTES, Channel, Message
+from palava.feedback.models import MAX_WEBHOOK_BYTES, Channel
 from palava.missions.permissions import public_view
 
 READ_CHUNK = 16 * 1024
@@ -89,40 +88,31 @@ def called_url(request: HttpRequest) -> str:
 @sensitive_variables("inbound_message")
 def store(channel: Channel, inbound_message: Inbound, *, ack_language: str = "") -> Ingested:
     """Store the message once; with acknowledgements on, record the text sent back (in the same
-    transaction, only for a new row), in ``ack_language`` when given (the web form's page),
-    else the sender's. Raises ``ValidationError`` for unusable input."""
+    insert, so only on a new row), in ``ack_language`` when given (the web form's page), else
+    the sender's. Raises ``ValidationError`` for unusable input."""
 
-    def ingest() -> Ingested:
-        return message_ingest(
-            channel=channel,
-            provider_message_id=inbound_message.provider_message_id,
+    text = ""
+    if channel.ack_enabled:
+        # Worked out before the insert (language detection must not hold the write lock).
+        text = ack_for(
+            channel,
+            given_language=ack_language or inbound_message.given_language,
             body=inbound_message.body,
-            sender_phone=inbound_message.sender_phone,
-            sender_name=inbound_message.sender_name,
-            sent_at=inbound_message.sent_at,
-            latitude=inbound_message.latitude,
-            longitude=inbound_message.longitude,
-            given_place=inbound_message.given_place,
-            given_language=inbound_message.given_language,
-            extra=inbound_message.extra,
         )
-
-    if not channel.ack_enabled:
-        return ingest()
-    # Worked out before the transaction (language detection must not hold the write lock).
-    text = ack_for(
-        channel,
-        given_language=ack_language or inbound_message.given_language,
+    return message_ingest(
+        channel=channel,
+        provider_message_id=inbound_message.provider_message_id,
         body=inbound_message.body,
+        sender_phone=inbound_message.sender_phone,
+        sender_name=inbound_message.sender_name,
+        sent_at=inbound_message.sent_at,
+        latitude=inbound_message.latitude,
+        longitude=inbound_message.longitude,
+        given_place=inbound_message.given_place,
+        given_language=inbound_message.given_language,
+        extra=inbound_message.extra,
+        ack_text=text,
     )
-    if not text:
-        return ingest()
-    with transaction.atomic():
-        ingested = ingest()
-        if ingested.created:
-            Message.objects.filter(pk=ingested.message.pk).update(ack_text=text)
-            ingested.message.ack_text = text
-    return ingested
 
 
 def _validation_detail(exc: ValidationError) -> str:

@@ -20,12 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from palava.core import crypto
+from palava.core.fields import PseudonymField
 from palava.feedback.models import MAX_BODY_CHARS, Channel, Message
 from palava.places.text import fold
 
@@ -34,6 +35,59 @@ MAX_GIVEN_PLACE_CHARS = 200
 MAX_SENDER_NAME_CHARS = 200
 EXTRA_MAX_KEYS = 20
 EXTRA_MAX_VALUE_CHARS = 200
+
+
+def _insert_sql() -> tuple[str, list[Any]]:
+    """``INSERT ... ON CONFLICT (channel, provider id) DO NOTHING RETURNING id`` for Message.
+
+    Built once per process. One statement: in autocommit it is its own durable transaction (no
+    savepoint, no ``IntegrityError`` to recover from), and inside a caller's transaction a
+    duplicate leaves that transaction usable. SQLite >= 3.35 and PostgreSQL both support it.
+    """
+    global _INSERT
+    if _INSERT is None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        quote = connection.ops.quote_name
+        fields = [f for f in Message._meta.local_concrete_fields if not f.primary_key]
+        columns = ", ".join(quote(str(f.column)) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        by_name = {f.name: f for f in fields}
+        conflict = ", ".join(quote(str(by_name[name].column)) for name in _UNIQUE_KEY)
+        # Identifiers come from the model's own metadata, values are parameters.
+        table = quote(Message._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote('id')}"
+        )
+        _INSERT = (sql, fields)
+    return _INSERT
+
+
+_UNIQUE_KEY = ("channel", "provider_message_id")
+# Field classes whose Python value is already what the database driver takes (strings, numbers,
+# booleans, None, foreign-key ids): the hot path skips the ORM's conversion for them. Every
+# other field (dates, JSON, UUIDs, encrypted text) goes through ``get_db_prep_save``.
+_PLAIN_FIELDS: frozenset[type[Any]] = frozenset(
+    {models.CharField, models.TextField, models.BooleanField, models.FloatField, PseudonymField}
+    | {models.ForeignKey}
+)
+_INSERT: tuple[str, list[Any]] | None = None
+
+
+def _insert_once(message: Message) -> int | None:
+    """Insert ``message``; its new id, or None when the unique key already exists."""
+    sql, fields = _insert_sql()
+    connection = connections[DEFAULT_DB_ALIAS]
+    params = [
+        getattr(message, field.attname)
+        if type(field) in _PLAIN_FIELDS
+        else field.get_db_prep_save(field.pre_save(message, add=True), connection)
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 @dataclass(frozen=True)
@@ -67,11 +121,13 @@ def message_ingest(
     given_place: str = "",
     given_language: str = "",
     extra: Mapping[str, Any] | None = None,
+    ack_text: str = "",
 ) -> Ingested:
     """Store the message (or find the one already stored under the same provider id).
 
     Raises ``ValidationError`` with a message safe to show the gateway (never echoing the phone
-    number) when the input is unusable; nothing is stored then.
+    number) when the input is unusable; nothing is stored then. ``ack_text`` is the
+    acknowledgement sent back for a new message, stored in the same insert.
     """
     provider_message_id = (provider_message_id or "").strip()
     if not provider_message_id:
@@ -119,17 +175,19 @@ def message_ingest(
         given_place=given_place.strip(),
         given_language=(given_language or "")[:8],
         extra=_clean_extra(extra),
+        ack_text=ack_text[:480],
     )
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
+    new_id = _insert_once(message)
+    if new_id is None:
         existing = Message.objects.filter(
             channel=channel, provider_message_id=provider_message_id
         ).first()
-        if existing is None:  # a different integrity problem: let it surface
-            raise
+        if existing is None:  # pragma: no cover - the conflicting row cannot vanish
+            raise ValidationError(_("The message cannot be stored."))
         return Ingested(existing, created=False)
+    message.pk = new_id
+    message._state.adding = False
+    message._state.db = DEFAULT_DB_ALIAS
     transaction.on_commit(triage_kick)
     return Ingested(message, created=True)
 

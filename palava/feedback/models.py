@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -283,16 +284,48 @@ class Cluster(BaseModel):
 
 
 class Message(BaseModel):
-    """One inbound message, kept whatever happens to it (closing or spam only changes status)."""
+    """One inbound message, kept whatever happens to it (closing or spam only changes status).
+
+    Every index costs each webhook's insert, so Message carries only those its queries use:
+    ``mission`` and ``channel`` are covered by the composite and unique indexes that start
+    with them, nothing looks messages up by the user who created or last changed them, and the
+    labels triage fills in later are indexed only where set (partial indexes).
+    """
 
     mission = models.ForeignKey(
-        "missions.Mission", verbose_name=_("mission"), on_delete=models.CASCADE, related_name="+"
+        "missions.Mission",
+        verbose_name=_("mission"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     channel = models.ForeignKey(
-        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="messages"
+        Channel,
+        verbose_name=_("channel"),
+        on_delete=models.PROTECT,
+        related_name="messages",
+        db_index=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     provider_message_id = models.CharField(_("provider message id"), max_length=128)
-    received_at = models.DateTimeField(_("received at"), db_index=True)
+    received_at = models.DateTimeField(_("received at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     body = models.TextField(_("message"))
     search_text = models.TextField(_("search text"), blank=True)
@@ -306,6 +339,7 @@ class Message(BaseModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="messages",
+        db_index=False,
     )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
@@ -329,6 +363,7 @@ class Message(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     category_source = models.CharField(
         _("category set by"), max_length=12, choices=LabelSource.choices, blank=True
@@ -345,6 +380,7 @@ class Message(BaseModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     site = models.ForeignKey(
         "places.Site",
@@ -353,6 +389,7 @@ class Message(BaseModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     place_source = models.CharField(
         _("place set by"), max_length=12, choices=LabelSource.choices, blank=True
@@ -364,6 +401,7 @@ class Message(BaseModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="messages",
+        db_index=False,
     )
     is_restricted = models.BooleanField(_("restricted"), default=False)
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
@@ -424,8 +462,24 @@ class Message(BaseModel):
         ]
         indexes = [
             models.Index(fields=["mission", "is_restricted", "received_at"], name="message_inbox"),
-            models.Index(fields=["mission", "triaged_at"], name="message_triage_queue"),
-            models.Index(fields=["mission", "admin_unit", "received_at"], name="message_place"),
+            # triage's queue: the few rows not yet triaged, in id order (a partial index)
+            models.Index(
+                fields=["id"], condition=Q(triaged_at__isnull=True), name="message_untriaged"
+            ),
+            models.Index(
+                fields=["mission", "admin_unit", "received_at"],
+                condition=Q(admin_unit__isnull=False),
+                name="message_place",
+            ),
+            # Labels are empty when a message arrives: partial indexes cost the insert nothing.
+            *(
+                models.Index(
+                    fields=[name],
+                    condition=Q(**{f"{name}__isnull": False}),
+                    name=f"message_{name}",
+                )
+                for name in ("reporter", "category", "site", "cluster")
+            ),
         ]
 
     def __str__(self) -> str:
