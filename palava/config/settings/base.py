@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "palava.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers are compressed for slow links (static files are pre-compressed by
+    # WhiteNoise); Django pads compressed answers against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,9 +99,13 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 
 
-def database_from_url(url: str) -> dict[str, Any]:
-    """Parse ``DATABASE_URL``; SQLite gets WAL mode, a busy timeout and IMMEDIATE transactions."""
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+def database_from_url(url: str, *, conn_max_age: int = 0) -> dict[str, Any]:
+    """Parse ``DATABASE_URL``; SQLite gets WAL mode, a busy timeout and IMMEDIATE transactions.
+
+    ``conn_max_age`` keeps a connection open across requests for that many seconds (opening a
+    PostgreSQL connection costs several milliseconds, more than a whole webhook request).
+    """
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "timeout": 20,
@@ -120,7 +127,11 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'palava.sqlite3'}")
-DATABASES = {"default": database_from_url(DATABASE_URL)}
+DATABASES = {
+    "default": database_from_url(
+        DATABASE_URL, conn_max_age=int(env_str("PALAVA_DB_CONN_MAX_AGE", "60"))
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------------
