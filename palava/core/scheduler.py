@@ -47,7 +47,9 @@ class PeriodicJob:
 
     def enqueue(self) -> None:
         result = self.task.enqueue()
-        logger.info("scheduler enqueued %s (task result %s)", self.name, result.id)
+        # Frequent sweeps (e.g. triage every minute) would drown the log at INFO.
+        level = logging.INFO if self.every >= timedelta(hours=1) else logging.DEBUG
+        logger.log(level, "scheduler enqueued %s (task result %s)", self.name, result.id)
 
 
 _REGISTRY: dict[str, PeriodicJob] = {}

@@ -235,6 +235,8 @@ PALAVA_WEBFORM_RATE_LIMIT = int(env_str("PALAVA_WEBFORM_RATE_LIMIT", "10"))
 PALAVA_WEBFORM_RATE_WINDOW = int(env_str("PALAVA_WEBFORM_RATE_WINDOW", "600"))
 # Seconds a web process keeps a channel for its webhook before reading it again (0: always read).
 PALAVA_CHANNEL_CACHE_SECONDS = float(env_str("PALAVA_CHANNEL_CACHE_SECONDS", "2"))
+# A triage run looks for new messages once more after this many seconds (see feedback.tasks).
+PALAVA_TRIAGE_LINGER_SECONDS = 1.2
 
 # --- Background tasks -----------------------------------------------------------------------
 
@@ -259,5 +261,7 @@ LOGGING: dict[str, Any] = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # One line per task state change; our tasks log what they did themselves.
+        "django_tasks": {"level": "WARNING"},
     },
 }

@@ -32,3 +32,4 @@ WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = Path(_TEST_DIR) / "media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+PALAVA_TRIAGE_LINGER_SECONDS = 0.0  # tasks run inline in tests: never sleep in a request

@@ -62,7 +62,7 @@ class SchedulerThread(threading.Thread):
                 try:
                     won = scheduler_tick(now=timezone.now(), worker_id=self.worker_id)
                     if won:
-                        logger.info("scheduler: enqueued %s", ", ".join(won))
+                        logger.debug("scheduler: enqueued %s", ", ".join(won))
                 except Exception:
                     # A database hiccup must not kill the scheduler; the next tick retries.
                     logger.exception("scheduler tick failed")
