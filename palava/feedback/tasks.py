@@ -33,3 +33,30 @@ def feedback_triage_pending() -> dict[str, Any]:
         time.sleep(linger)
         done += triage_pending()
     return {"triaged": done}
+
+
+@task()
+def feedback_classifier_train(job_public_id: str) -> dict[str, Any]:
+    """Run a model training job; a job that already finished is not run again."""
+    from palava.core.models import Job
+    from palava.feedback.training import classifier_train_job_run
+
+    job = (
+        Job.objects.select_related("mission", "created_by").filter(public_id=job_public_id).first()
+    )
+    if job is None:
+        return {"status": "missing"}
+    if job.finished_at is not None:
+        return {"status": job.status, "skipped": True}
+    job = classifier_train_job_run(job=job, actor=job.created_by or WORKER_ACTOR)
+    return {"status": job.status, **job.result}
+
+
+@periodic(name="feedback.retrain", every=timedelta(days=1))
+@task()
+def feedback_classifiers_retrain() -> dict[str, Any]:
+    """Nightly: retrain the models of missions whose staff labels changed since the last
+    version (nothing happens where no label changed)."""
+    from palava.feedback.training import classifiers_retrain_due
+
+    return {"trained": classifiers_retrain_due(actor=WORKER_ACTOR)}
