@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 
 from palava.feedback.models import Channel, ChannelType
+from palava.feedback.selectors import unrestricted_q
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, role_has
 from palava.places.scope import scope_for
@@ -26,7 +27,7 @@ def visible_messages_q(membership: Membership, prefix: str = "messages__") -> Q:
     """Messages (reached through ``prefix``) the member may count."""
     condition = scope_for(membership).q(f"{prefix}admin_unit")
     if not role_has(membership.role, Perm.MESSAGE_RESTRICTED_VIEW):
-        condition &= Q(**{f"{prefix}is_restricted": False})
+        condition &= unrestricted_q(prefix)
     return condition
 
 

@@ -33,7 +33,14 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from palava.feedback.models import Category, Channel, Message, MessageStatus, Urgency
+from palava.feedback.models import (
+    Category,
+    Channel,
+    LabelSource,
+    Message,
+    MessageStatus,
+    Urgency,
+)
 from palava.feedback.taxonomy import category_label
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, role_has
@@ -61,15 +68,29 @@ def may_see_restricted(membership: Membership) -> bool:
 
 
 def messages_visible(membership: Membership) -> QuerySet[Message]:
-    """Every message ``membership`` may see: mission, role, scope and the restricted queue."""
+    """Every message ``membership`` may see: mission, role, scope and the restricted queue.
+
+    A message not yet triaged may be a report of sexual exploitation or abuse that triage has not
+    flagged yet, so until triage has run (or staff gave its category) it is treated like a
+    restricted one: only roles of the restricted queue see it (``unrestricted_q``).
+    """
     if not membership.is_active or not role_has(membership.role, Perm.MESSAGE_VIEW):
         return Message.objects.none()
     found = Message.objects.filter(
         scope_for(membership).q("admin_unit"), mission_id=membership.mission_id
     )
     if not may_see_restricted(membership):
-        found = found.filter(is_restricted=False)
+        found = found.filter(unrestricted_q())
     return found
+
+
+def unrestricted_q(prefix: str = "") -> Q:
+    """Messages anyone with ``message.view`` may see: not restricted, and either triaged or
+    given their category by staff (a logged call), so nothing unflagged slips through."""
+    return Q(**{f"{prefix}is_restricted": False}) & (
+        Q(**{f"{prefix}triaged_at__isnull": False})
+        | Q(**{f"{prefix}category_source": LabelSource.STAFF})
+    )
 
 
 # --- Filtering -------------------------------------------------------------------------------

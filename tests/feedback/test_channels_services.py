@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from palava.audit.models import AuditEvent
 from palava.feedback.ack import BUILTIN_ACK, ack_for, ack_language, ack_text_in
@@ -237,6 +238,7 @@ def test_counts_hide_restricted_and_out_of_scope_messages(mission: Mission, memb
     area = AdminUnitFactory(mission=mission, level=1)
     for i in range(3):
         message_ingest(channel=channel, provider_message_id=f"m{i}", body="hello")
+    Message.objects.update(triaged_at=timezone.now())
     Message.objects.filter(provider_message_id="m0").update(is_restricted=True)
     Message.objects.filter(provider_message_id__in=["m0", "m1"]).update(admin_unit=area)
     admin = member_of(Role.ADMIN)

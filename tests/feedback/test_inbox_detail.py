@@ -200,5 +200,17 @@ def test_coordinates_for_officers_rounded_never_for_analysts(geo: Geo) -> None:
 
 def test_awaiting_triage_is_shown(geo: Geo) -> None:
     message = make_message(make_channel(geo.mission), "fresh", status="new")
-    page = client_of(member_in(geo.mission, Role.OFFICER)).get(_url(geo, message)).content.decode()
+    page = client_of(member_in(geo.mission, Role.MANAGER)).get(_url(geo, message)).content.decode()
     assert "Awaiting triage" in page
+
+
+def test_a_message_not_yet_triaged_is_hidden_like_a_restricted_one(geo: Geo) -> None:
+    # given a message triage has not seen yet (it may be an unflagged abuse report)
+    message = make_message(make_channel(geo.mission), "fresh", status="new")
+    # then roles without the restricted queue neither open nor list it; managers do
+    officer = client_of(member_in(geo.mission, Role.OFFICER))
+    assert officer.get(_url(geo, message)).status_code == 404
+    listing = officer.get(f"/m/{geo.mission.slug}/messages/?q=fresh").content.decode()
+    assert str(message.public_id) not in listing
+    manager = client_of(member_in(geo.mission, Role.MANAGER))
+    assert manager.get(_url(geo, message)).status_code == 200
