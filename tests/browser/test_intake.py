@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from palava.feedback.channel_services import channel_create
-from palava.feedback.models import ChannelType, Message, MessageStatus
+from palava.feedback.models import ChannelType, Message, MessageStatus, Urgency
 from palava.feedback.triage import categories_ensure, triage_pending
 from palava.missions.models import Role
 from tests.browser.conftest import screenshot
@@ -53,6 +53,7 @@ def test_a_web_form_report_reaches_the_officers_inbox_triaged(
     assert message.triaged_at is not None
     assert message.status == MessageStatus.OPEN
     assert message.language == "en"
+    assert message.urgency == Urgency.LIFE_THREATENING
     assert message.site is not None
     assert message.site.name == "Mutwanga"
 
@@ -67,9 +68,10 @@ def test_a_web_form_report_reaches_the_officers_inbox_triaged(
     page.click("form#login-form [type=submit]")
     page.wait_for_load_state("load")
     page.goto(f"{live_server.url}/m/kivu/messages/")
-    row = page.get_by_text(REPORT)
+    row = page.locator("li.msg-row", has_text=REPORT)
     assert row.count() == 1
-    assert page.get_by_text("Life-threatening now").count() >= 1
+    assert "msg-critical" in (row.get_attribute("class") or "")
+    assert row.get_by_text("Life-threatening now").count() == 1
     screenshot(page, "inbox")
     page.goto(f"{live_server.url}/m/kivu/messages/{message.public_id}/")
     assert page.get_by_text("Mutwanga").count() >= 1
