@@ -100,20 +100,26 @@ def _sample_channel(world: World) -> Any:
 
 
 def _sample_message(world: World) -> Any:
-    """A message every role with message.view may see: not restricted, no place (unscoped
-    members), with a sender's number (the call-back reveal has something to show)."""
+    """A message every role with message.view may see: triaged, not restricted, no place
+    (unscoped members), with a sender's number (the call-back reveal has something to show)."""
     import uuid
 
     from palava.feedback.ingest import message_ingest
     from palava.feedback.services import hotline_channel_ensure
+    from palava.feedback.triage import triage_pending
 
     channel = hotline_channel_ensure(actor=None, mission=world.mission)
-    return message_ingest(
+    message = message_ingest(
         channel=channel,
         provider_message_id=f"matrix-{uuid.uuid4()}",
         body="Matrix message: the water point is broken",
         sender_phone="+243 990 000 222",
     ).message
+    triage_pending()
+    message.refresh_from_db()
+    assert message.triaged_at is not None
+    assert not message.is_restricted
+    return message
 
 
 PathValue = Callable[[World], str]
