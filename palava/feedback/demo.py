@@ -35,7 +35,6 @@ from django.utils import timezone
 
 from palava.accounts.models import User
 from palava.audit.services import audit_record
-from palava.core import crypto
 from palava.core.demo import Output, demo_loader
 from palava.feedback.ack import ack_for
 from palava.feedback.demo_plan import (
@@ -49,7 +48,7 @@ from palava.feedback.demo_plan import (
     PlannedMessage,
     demo_messages,
 )
-from palava.feedback.ingest import _clean_extra
+from palava.feedback.ingest import message_build
 from palava.feedback.models import (
     Category,
     Channel,
@@ -62,7 +61,6 @@ from palava.feedback.models import (
 )
 from palava.missions.models import Membership, Mission, Role
 from palava.places.models import AdminUnit, Site, SiteKind
-from palava.places.text import fold
 
 DEMO_ACTOR = "system:demo"
 INSERT_BATCH = 500
@@ -203,27 +201,23 @@ def message_row(
     channel: Channel, planned: PlannedMessage, *, now: datetime, staff: User | None = None
 ) -> Message:
     """The unsaved row ``message_ingest`` would store for ``planned`` (see the module doc)."""
-    body = planned.body.replace("\x00", "").strip()
-    phone = crypto.normalise_phone(planned.phone) if planned.phone else None
-    message = Message(
-        mission_id=channel.mission_id,
+    ack_text = ""
+    if channel.ack_enabled:
+        ack_text = ack_for(channel, given_language=planned.given_language, body=planned.body)
+    message = message_build(
         channel=channel,
         provider_message_id=planned.provider_message_id,
+        body=planned.body,
+        sender_phone=planned.phone or "",
         received_at=planned.received_at(now),
         sent_at=planned.sent_at(now),
-        body=body,
-        search_text=fold(body),
-        sender_pseudonym=crypto.pseudonym(phone, kind="phone") if phone else "",
-        sender_phone=phone,
-        sender_name=None,
         latitude=planned.latitude,
         longitude=planned.longitude,
-        given_place=planned.given_place.strip(),
-        given_language=planned.given_language[:8],
-        extra=_clean_extra(dict(planned.extra)),
+        given_place=planned.given_place,
+        given_language=planned.given_language,
+        extra=dict(planned.extra),
+        ack_text=ack_text,
     )
-    if channel.ack_enabled:
-        message.ack_text = ack_for(channel, given_language=planned.given_language, body=body)
     if planned.channel == CHANNEL_HOTLINE and staff is not None:
         message.created_by = message.updated_by = staff  # the assistant who logged the call
     return message

@@ -107,7 +107,7 @@ def _clean_extra(extra: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 @sensitive_variables("sender_phone", "sender_name")
-def message_ingest(
+def message_build(
     *,
     channel: Channel,
     provider_message_id: str,
@@ -122,12 +122,12 @@ def message_ingest(
     given_language: str = "",
     extra: Mapping[str, Any] | None = None,
     ack_text: str = "",
-) -> Ingested:
-    """Store the message (or find the one already stored under the same provider id).
+) -> Message:
+    """The unsaved, validated row for an inbound message (what ``message_ingest`` stores).
 
     Raises ``ValidationError`` with a message safe to show the gateway (never echoing the phone
-    number) when the input is unusable; nothing is stored then. ``ack_text`` is the
-    acknowledgement sent back for a new message, stored in the same insert.
+    number) when the input is unusable. The demo builds its bulk rows here too, so they hold
+    exactly what a webhook would store.
     """
     provider_message_id = (provider_message_id or "").strip()
     if not provider_message_id:
@@ -177,10 +177,51 @@ def message_ingest(
         extra=_clean_extra(extra),
         ack_text=ack_text[:480],
     )
+    return message
+
+
+@sensitive_variables("sender_phone", "sender_name")
+def message_ingest(
+    *,
+    channel: Channel,
+    provider_message_id: str,
+    body: str,
+    sender_phone: str = "",
+    sender_name: str = "",
+    received_at: datetime | None = None,
+    sent_at: datetime | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    given_place: str = "",
+    given_language: str = "",
+    extra: Mapping[str, Any] | None = None,
+    ack_text: str = "",
+) -> Ingested:
+    """Store the message (or find the one already stored under the same provider id).
+
+    Raises ``ValidationError`` with a message safe to show the gateway (never echoing the phone
+    number) when the input is unusable; nothing is stored then. ``ack_text`` is the
+    acknowledgement sent back for a new message, stored in the same insert.
+    """
+    message = message_build(
+        channel=channel,
+        provider_message_id=provider_message_id,
+        body=body,
+        sender_phone=sender_phone,
+        sender_name=sender_name,
+        received_at=received_at,
+        sent_at=sent_at,
+        latitude=latitude,
+        longitude=longitude,
+        given_place=given_place,
+        given_language=given_language,
+        extra=extra,
+        ack_text=ack_text,
+    )
     new_id = _insert_once(message)
     if new_id is None:
         existing = Message.objects.filter(
-            channel=channel, provider_message_id=provider_message_id
+            channel=channel, provider_message_id=message.provider_message_id
         ).first()
         if existing is None:  # pragma: no cover - the conflicting row cannot vanish
             raise ValidationError(_("The message cannot be stored."))
