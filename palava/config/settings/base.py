@@ -261,7 +261,5 @@ LOGGING: dict[str, Any] = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
-        # One line per task state change; our tasks log what they did themselves.
-        "django_tasks": {"level": "WARNING"},
     },
 }
