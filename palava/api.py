@@ -46,3 +46,8 @@ api.add_router("", "palava.actors.api.router")
 api.add_router("", "palava.feedback.api_channels.router")
 api.add_router("", "palava.feedback.api_classifiers.router")
 api.add_router("", "palava.feedback.api.router")
+api.add_router("", "palava.feedback.cases.api_metrics.router")  # before: /cases/{case_id}
+api.add_router("", "palava.feedback.cases.api.router")
+api.add_router("", "palava.feedback.outbound.api.router")
+api.add_router("", "palava.feedback.broadcasts.api.router")
+api.add_router("", "palava.feedback.rumours.api.router")

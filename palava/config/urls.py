@@ -22,6 +22,15 @@ urlpatterns = [
     path("m/<slug:mission_slug>/messages/", include("palava.feedback.urls")),
     path("m/<slug:mission_slug>/channels/", include("palava.feedback.channel_urls")),
     path("m/<slug:mission_slug>/triage/", include("palava.feedback.classifier_urls")),
+    path("m/<slug:mission_slug>/cases/", include("palava.feedback.cases.urls")),
+    path(
+        "m/<slug:mission_slug>/notifications/",
+        include("palava.feedback.cases.notification_urls"),
+    ),
+    path("m/<slug:mission_slug>/routing/", include("palava.feedback.cases.routing_urls")),
+    path("m/<slug:mission_slug>/outbound/", include("palava.feedback.outbound.urls")),
+    path("m/<slug:mission_slug>/broadcasts/", include("palava.feedback.broadcasts.urls")),
+    path("m/<slug:mission_slug>/rumours/", include("palava.feedback.rumours.urls")),
     # inbound webhooks (authenticated per channel type) and public pages
     path("hooks/", include("palava.feedback.hook_urls")),
     path("p/<slug:mission_slug>/", include("palava.feedback.public_urls")),

@@ -11,6 +11,12 @@ from django_tasks import task
 
 from palava.core.scheduler import periodic
 
+# The chain's tasks live beside their code; importing them here registers their periodic jobs.
+from palava.feedback.broadcasts import tasks as broadcast_tasks  # noqa: F401
+from palava.feedback.cases import tasks as case_tasks  # noqa: F401
+from palava.feedback.outbound import tasks as outbound_tasks  # noqa: F401
+from palava.feedback.rumours import tasks as rumour_tasks  # noqa: F401
+
 WORKER_ACTOR = "system:worker"
 
 

@@ -36,6 +36,17 @@ class Perm(enum.StrEnum):
     REPORTER_CONTACT_VIEW = "reporter.contact_view"
     CLASSIFIER_VIEW = "classifier.view"
     CLASSIFIER_MANAGE = "classifier.manage"
+    CASE_VIEW = "case.view"
+    CASE_MANAGE = "case.manage"
+    CASE_REPLY = "case.reply"
+    CASE_METRICS_VIEW = "case.metrics_view"
+    ROUTING_MANAGE = "routing.manage"
+    OUTBOUND_VIEW = "outbound.view"
+    OUTBOUND_MANAGE = "outbound.manage"
+    BROADCAST_VIEW = "broadcast.view"
+    BROADCAST_MANAGE = "broadcast.manage"
+    RUMOUR_VIEW = "rumour.view"
+    RUMOUR_MANAGE = "rumour.manage"
 
 
 _ALL = frozenset(Perm)
@@ -49,6 +60,20 @@ _ACTORS_WRITE = frozenset({Perm.ACTOR_VIEW, Perm.ACTOR_MANAGE, Perm.ACTOR_CONTAC
 # is for managers and administrators only (docs/adr/0006).
 _MESSAGES_READ = frozenset({Perm.MESSAGE_VIEW, Perm.CLASSIFIER_VIEW})
 _MESSAGES_WRITE = _MESSAGES_READ | {Perm.MESSAGE_MANAGE, Perm.REPORTER_CONTACT_VIEW}
+# The alert-to-response chain (docs/adr/0007): field staff work cases, reply to reporters and
+# keep the rumour log; analysts read cases and metrics; managers also set routing, SLAs and
+# reply templates, send broadcasts and handle the dead-letter queue. Restricted cases follow
+# the restricted message queue (Perm.MESSAGE_RESTRICTED_VIEW).
+_CASES_READ = frozenset(
+    {Perm.CASE_VIEW, Perm.CASE_METRICS_VIEW, Perm.RUMOUR_VIEW, Perm.BROADCAST_VIEW}
+)
+_CASES_WRITE = _CASES_READ | {
+    Perm.CASE_MANAGE,
+    Perm.CASE_REPLY,
+    Perm.RUMOUR_MANAGE,
+    Perm.OUTBOUND_VIEW,
+}
+_CASES_LEAD = _CASES_WRITE | {Perm.ROUTING_MANAGE, Perm.OUTBOUND_MANAGE, Perm.BROADCAST_MANAGE}
 
 MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
@@ -58,19 +83,23 @@ MATRIX: dict[str, frozenset[Perm]] = {
     | _ACTORS_WRITE
     | {Perm.ACTOR_MERGE}
     | _MESSAGES_WRITE
-    | {Perm.MESSAGE_RESTRICTED_VIEW, Perm.CHANNEL_VIEW, Perm.CLASSIFIER_MANAGE},
+    | {Perm.MESSAGE_RESTRICTED_VIEW, Perm.CHANNEL_VIEW, Perm.CLASSIFIER_MANAGE}
+    | _CASES_LEAD,
     Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
-    | _MESSAGES_WRITE,
+    | _MESSAGES_WRITE
+    | _CASES_WRITE,
     Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
-    | _MESSAGES_WRITE,
+    | _MESSAGES_WRITE
+    | _CASES_WRITE,
     Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_READ
     | _ACTORS_READ
-    | _MESSAGES_READ,
+    | _MESSAGES_READ
+    | _CASES_READ,
     Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_READ | _ACTORS_READ,
     Role.VIEWER: frozenset({Perm.MISSION_VIEW}) | _PLACES_READ | _ACTORS_READ,
 }

@@ -85,6 +85,30 @@ class Channel(BaseModel):
         blank=True,
         help_text=_("Language code to text; the built-in text is used for a missing language."),
     )
+    # Sending (replies, broadcasts, staff SMS) through the same gateway. ``off``: this channel
+    # sends nothing; ``live``: the provider's API (``outbound_url`` empty = the provider's public
+    # address; tests and staging point it at a loopback gateway); ``sandbox``: messages are
+    # marked delivered without leaving the server (demos and training).
+    outbound_mode = models.CharField(
+        _("sending"),
+        max_length=8,
+        choices=[("off", _("Off")), ("live", _("Live")), ("sandbox", _("Sandbox (no real SMS)"))],
+        default="off",
+    )
+    outbound_url = models.URLField(_("sending API base URL"), blank=True)
+    outbound_account = models.CharField(
+        _("sending account"),
+        max_length=120,
+        blank=True,
+        help_text=_("Twilio account SID or Africa's Talking user name."),
+    )
+    outbound_secret = EncryptedTextField(_("sending API key"), null=True, blank=True)
+    outbound_sender = models.CharField(
+        _("sender"),
+        max_length=32,
+        blank=True,
+        help_text=_("The number, short code or sender name messages go out from."),
+    )
 
     field_classes: ClassVar[dict[str, FieldClass]] = {
         "mission": internal("tenant"),
@@ -100,6 +124,11 @@ class Channel(BaseModel):
         "default_admin_unit": internal("fallback place for unlocated messages"),
         "ack_enabled": internal("automatic acknowledgement"),
         "ack_texts": internal("acknowledgement wording"),
+        "outbound_mode": internal("whether and how the channel sends"),
+        "outbound_url": internal("sending gateway address"),
+        "outbound_account": internal("sending gateway account"),
+        "outbound_secret": strictly_confidential("sending gateway credential (encrypted)"),
+        "outbound_sender": internal("sender number or name"),
     }
 
     class Meta:
@@ -131,6 +160,9 @@ class Reporter(BaseModel):
     last_seen_at = models.DateTimeField(_("last seen"))
     message_count = models.PositiveIntegerField(_("messages"), default=0)
     opted_out = models.BooleanField(_("opted out of messages"), default=False)
+    broadcast_opt_in_at = models.DateTimeField(
+        _("agreed to receive broadcasts"), null=True, blank=True
+    )
 
     field_classes: ClassVar[dict[str, FieldClass]] = {
         "mission": internal("tenant"),
@@ -141,6 +173,7 @@ class Reporter(BaseModel):
         "last_seen_at": internal("reporter history"),
         "message_count": internal("reporter history"),
         "opted_out": internal("consent: never message an opted-out reporter"),
+        "broadcast_opt_in_at": internal("consent: broadcasts only to reporters who asked"),
     }
 
     class Meta:

@@ -1,0 +1,1 @@
+"""Broadcasts to opted-in reporters and consenting actors."""

@@ -1,0 +1,1 @@
+"""Cases and the alert-to-response chain: routing, SLAs, escalation, notifications, metrics."""

@@ -1,0 +1,1 @@
+"""Outbound messages: gateway adapters, sending with retries, delivery reports, replies, opt-out."""
