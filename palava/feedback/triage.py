@@ -365,7 +365,21 @@ def triage_batch(batch_size: int = BATCH_SIZE) -> int:
         for mission_id, group in by_mission.items():
             _triage_mission(missions[mission_id], group, defaults, classifiers, now)
         bulk_set(Message, messages, _WRITTEN)
+        _after_triage(messages, now)
         return len(messages)
+
+
+def _after_triage(messages: list[Message], now: datetime) -> None:
+    """The chain starts in the same transaction: STOP/START keywords are applied, then alerts
+    and urgent messages open (or join) cases, routed and notified (docs/adr/0007)."""
+    from palava.feedback.cases.auto import cases_from_triage
+    from palava.feedback.outbound.acks import acks_enqueue
+    from palava.feedback.outbound.optout import keywords_apply
+
+    keyword_ids = keywords_apply(messages, now=now)
+    others = [m for m in messages if m.pk not in keyword_ids]
+    acks_enqueue(others, now=now)
+    cases_from_triage(others, now=now)
 
 
 def _triage_mission(
