@@ -263,3 +263,8 @@ LOGGING: dict[str, Any] = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Outbound messages (replies, broadcasts, staff SMS): seconds before a gateway call times out
+# (a timeout is retried with the same idempotency key) and attempts before a dead letter.
+PALAVA_OUTBOUND_TIMEOUT = float(env_str("PALAVA_OUTBOUND_TIMEOUT", "10"))
+PALAVA_OUTBOUND_MAX_ATTEMPTS = int(env_str("PALAVA_OUTBOUND_MAX_ATTEMPTS", "6"))
