@@ -164,6 +164,18 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
     "channel_id": lambda world: str(_sample_channel(world).public_id),
     # messages:detail and friends: a message every role with message.view may see
     "message_id": lambda world: str(_sample_message(world).public_id),
+    # outbound:retry / outbound:cancel: a dead letter of the mission (no case: every role sees it)
+    "outbound_id": lambda world: str(
+        __import__("tests.feedback.helpers_outbound", fromlist=["*"])
+        .dead_letter(world.mission)
+        .public_id
+    ),
+    # outbound:template_edit / template_delete: a reply template of the mission
+    "template_id": lambda world: str(
+        __import__("tests.feedback.helpers_outbound", fromlist=["*"])
+        .sample_template(world.mission)
+        .public_id
+    ),
     # triage:progress: a model training job of the mission
     "training_id": lambda world: str(
         job_create(
@@ -172,6 +184,40 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
             kind="classifier.train",
             params={"target": "urgency"},
         ).public_id
+    ),
+    # cases:detail and its actions: an acknowledged case every role with case.view may see
+    "case_id": lambda world: str(
+        __import__("tests.feedback.matrix_cases", fromlist=["*"])
+        .sample_case(world.mission)
+        .public_id
+    ),
+    # routing:team_edit, rule_edit / rule_delete, sla_edit / sla_delete
+    "team_id": lambda world: str(
+        __import__("tests.feedback.matrix_cases", fromlist=["*"])
+        .sample_team(world.mission)
+        .public_id
+    ),
+    "rule_id": lambda world: str(
+        __import__("tests.feedback.matrix_cases", fromlist=["*"])
+        .sample_rule(world.mission)
+        .public_id
+    ),
+    "sla_id": lambda world: str(
+        __import__("tests.feedback.matrix_cases", fromlist=["*"])
+        .sample_sla(world.mission)
+        .public_id
+    ),
+    # broadcasts:detail and friends: a draft broadcast to everywhere
+    "broadcast_id": lambda world: str(
+        __import__("tests.feedback.helpers_broadcasts", fromlist=["*"])
+        .sample_broadcast(world.mission)
+        .public_id
+    ),
+    # rumours:detail and friends: a rumour without a place
+    "rumour_id": lambda world: str(
+        __import__("tests.feedback.helpers_broadcasts", fromlist=["*"])
+        .sample_rumour(world.mission)
+        .public_id
     ),
 }
 
@@ -189,6 +235,26 @@ API_PATH_VALUES: dict[str, PathValue] = {
     "target": lambda world: "category",  # classifiers_train: the category model
     "channel_id": lambda world: str(_sample_channel(world).public_id),
     "message_id": lambda world: str(_sample_message(world).public_id),
+    "outbound_id": lambda world: str(
+        __import__("tests.feedback.helpers_outbound", fromlist=["*"])
+        .dead_letter(world.mission)
+        .public_id
+    ),
+    "case_id": lambda world: str(
+        __import__("tests.feedback.matrix_cases", fromlist=["*"])
+        .sample_case(world.mission)
+        .public_id
+    ),
+    "broadcast_id": lambda world: str(
+        __import__("tests.feedback.helpers_broadcasts", fromlist=["*"])
+        .sample_broadcast(world.mission)
+        .public_id
+    ),
+    "rumour_id": lambda world: str(
+        __import__("tests.feedback.helpers_broadcasts", fromlist=["*"])
+        .sample_rumour(world.mission)
+        .public_id
+    ),
 }
 
 # Values for required query parameters of API operations, by operation id.
@@ -217,6 +283,21 @@ API_BODIES: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "channels_create_own": {"name": "Matrix SMS", "channel_type": "generic"},
     "channels_rotate": {},
     "messages_update": {"urgency": "urgent", "status": "reviewed"},
+    "outbound_retry": {},
+    "reply_templates_create": lambda world: __import__(
+        "tests.feedback.helpers_outbound", fromlist=["*"]
+    ).sample_template_body(),
+    "cases_create": {"case_type": "feedback", "title": "Matrix case by hand"},
+    "cases_transition": {"action": "verify", "source_reliability": "B", "credibility": "2"},
+    "cases_response_create": {"responder_type": "local_authority", "action": "Chief informed"},
+    "broadcasts_create": lambda world: __import__(
+        "tests.feedback.helpers_broadcasts", fromlist=["*"]
+    ).sample_broadcast_body(world.mission),
+    "broadcasts_schedule": {},
+    "rumours_create": {"claim": "Matrix rumour by API", "risk": "low"},
+    "rumours_link_messages": lambda world: {"messages": [str(_sample_message(world).public_id)]},
+    "rumours_set_status": {"status": "verifying", "note": "matrix"},
+    "rumours_counter": {"counter_message": "The facts.", "channels": ["radio"]},
 }
 
 ROLES = list(Role)
