@@ -354,9 +354,19 @@ def main() -> None:
     from bench.intake import bench_intake
 
     intake = bench_intake()
+    # The alert-to-response chain (issue #5): webhook 2xx -> duty officer's notification.
+    from bench.alert_latency import bench_alert_latency
+
+    alert_latency = bench_alert_latency()
     print(
         json.dumps(
-            {"machine_cores": os.cpu_count(), "results": results, "intake": intake}, indent=2
+            {
+                "machine_cores": os.cpu_count(),
+                "results": results,
+                "intake": intake,
+                "alert_latency": alert_latency,
+            },
+            indent=2,
         )
     )
 

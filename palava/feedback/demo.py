@@ -469,3 +469,7 @@ def load_feedback(mission: Mission, users: dict[str, User], stdout: Output) -> N
         + (", category model training enqueued" if training else "")
         + "\n"
     )
+
+
+# The chain's loaders (routing before triage at 390, case histories and rumours after).
+from palava.feedback.cases import demo as _case_demo  # noqa: E402, F401
