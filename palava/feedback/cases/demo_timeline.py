@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Min
+from django.db.models import Max, Min
 
 from palava.accounts.models import User
 from palava.audit.services import audit_record
@@ -292,10 +292,13 @@ def retime_cases(mission: Mission, users: dict[str, User], *, now: datetime) -> 
             events__kind=CaseEventKind.CREATED,
             events__actor__isnull=True,
         )
-        .annotate(first_at=Min("case_messages__message__received_at"))
+        .annotate(
+            first_at=Min("case_messages__message__received_at"),
+            logged_at=Max("events__at"),  # the opening line, written at load time
+        )
         .select_related("assignee")
         .order_by("id")
-        if c.first_at is not None and c.opened_at - c.first_at > RETIME_GAP
+        if c.first_at is not None and c.logged_at - c.first_at > RETIME_GAP
     ]
     if not found:
         return Retimed()
