@@ -93,7 +93,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval",
             type=valid_interval,
-            default=1.0,
+            default=0.25,
             help="seconds to wait when the queue is empty (default: %(default)s)",
         )
         parser.add_argument(
