@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from palava.audit.services import audit_record
+from palava.audit.services import AuditEntry, audit_record_many
 from palava.feedback.cases.notify import Notice, case_url, notify_many
 from palava.feedback.cases.routing import (
     CaseFacts,
@@ -257,6 +257,7 @@ def _mission_cases(
     Case.objects.bulk_create([c for c, _m in fresh])
     links: list[CaseMessage] = []
     events: list[CaseEvent] = []
+    raised: list[Case] = []
     for case, group in fresh:
         events.append(
             event_new(case, CaseEventKind.CREATED, actor=AUTO_ACTOR, at=now, to_status="new")
@@ -271,17 +272,17 @@ def _mission_cases(
                     data={"team": case.team.name if case.team else "", "by": "rule"},
                 )
             )
-        case_changed = False
+        changed_fresh = False
         for message in group:
-            case_changed |= _join(case, message, now, links)
-        if case_changed:
-            case.save(update_fields=["urgency", "is_restricted"])
+            changed_fresh |= _join(case, message, now, links)
+        if changed_fresh:
+            raised.append(case)
     changed: list[Case] = []
     for case, group in joins.values():
         if any([_join(case, message, now, links) for message in group]):  # noqa: C419 (all)
             changed.append(case)
-    if changed:
-        Case.objects.bulk_update(changed, ["urgency", "is_restricted"])
+    if changed or raised:
+        Case.objects.bulk_update([*changed, *raised], ["urgency", "is_restricted"])
     CaseMessage.objects.bulk_create(links)
     for case, group in [*fresh, *joins.values()]:
         events += [
@@ -295,32 +296,40 @@ def _mission_cases(
             for m in group
         ]
     CaseEvent.objects.bulk_create(events)
-    notify_many([_record_open(case, mission, group[0], batch) for case, group in fresh])
-    for case, group in joins.values():
-        audit_record(
-            actor=AUTO_ACTOR,
-            action="case.attach",
-            mission=mission,
-            obj=case,
-            changes={"messages": len(group), "urgency": case.urgency},
-        )
+    notify_many([_notice_open(case, mission, group[0], batch) for case, group in fresh])
+    # One audit row per case opened or joined, appended to the chain in one insert.
+    audit_record_many(
+        [
+            AuditEntry(
+                actor=AUTO_ACTOR,
+                action="case.open",
+                mission=mission,
+                obj=case,
+                changes={
+                    "case_type": case.case_type,
+                    "urgency": case.urgency,
+                    "team": case.team.name if case.team else "",
+                    "auto": True,
+                },
+            )
+            for case, _group in fresh
+        ]
+        + [
+            AuditEntry(
+                actor=AUTO_ACTOR,
+                action="case.attach",
+                mission=mission,
+                obj=case,
+                changes={"messages": len(group), "urgency": case.urgency},
+            )
+            for case, group in joins.values()
+        ]
+    )
     return [c for c, _m in fresh]
 
 
-def _record_open(case: Case, mission: Mission, first: Message, batch: _Batch) -> Notice:
-    """The case's audit row; returns its new-case notice (written for the batch at once)."""
-    audit_record(
-        actor=AUTO_ACTOR,
-        action="case.open",
-        mission=mission,
-        obj=case,
-        changes={
-            "case_type": case.case_type,
-            "urgency": case.urgency,
-            "team": case.team.name if case.team else "",
-            "auto": True,
-        },
-    )
+def _notice_open(case: Case, mission: Mission, first: Message, batch: _Batch) -> Notice:
+    """The case's new-case notice (written for the batch at once)."""
     if case.assignee is not None:
         people = [case.assignee]
     elif case.team is not None:

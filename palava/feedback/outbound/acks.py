@@ -28,19 +28,25 @@ MAX_AGE = timedelta(hours=6)
 @sensitive_variables("phone")
 def acks_enqueue(messages: Sequence[Message], *, now: datetime) -> int:
     """Enqueue the acknowledgements of ``messages`` (see the module docstring); how many."""
-    waiting = [
-        m
-        for m in messages
-        if m.ack_text and m.sender_phone and m.received_at and now - m.received_at <= MAX_AGE
-    ]
-    if not waiting:
+    recent = [m for m in messages if m.received_at and now - m.received_at <= MAX_AGE]
+    if not recent:
         return 0
     channels = {
         c.pk: c
         for c in Channel.objects.select_related("mission")
-        .filter(pk__in={m.channel_id for m in waiting}, channel_type__in=ACK_TYPES)
+        .filter(pk__in={m.channel_id for m in recent}, channel_type__in=ACK_TYPES)
         .exclude(outbound_mode="off")
     }
+    if not channels:
+        return 0
+    # Triage loads messages without these columns: one query reads them for the candidates.
+    waiting = list(
+        Message.objects.filter(pk__in=[m.pk for m in recent if m.channel_id in channels])
+        .exclude(ack_text="")
+        .exclude(sender_phone__isnull=True)
+        .only("id", "public_id", "channel_id", "ack_text", "sender_phone", "language")
+        .order_by("id")
+    )
     ids: list[int] = []
     for message in waiting:
         channel = channels.get(message.channel_id)

@@ -71,3 +71,20 @@
     init();
   }
 })();
+
+// The nav bell's unread count: fetched once the page has loaded (and again when the tab comes
+// back into view), never polled; the duty officer's board polls for new notices itself.
+(function () {
+  function refresh() {
+    document.querySelectorAll("[data-bell-url]").forEach(function (slot) {
+      fetch(slot.getAttribute("data-bell-url"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { slot.innerHTML = html; })
+        .catch(function () {});
+    });
+  }
+  document.addEventListener("DOMContentLoaded", refresh);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { refresh(); }
+  });
+})();
