@@ -25,8 +25,6 @@ from django.utils.translation import gettext as _
 
 from palava.feedback.models import (
     Case,
-    Channel,
-    ChannelType,
     Notification,
     NotificationKind,
     OutboundPurpose,
@@ -41,7 +39,6 @@ QUEUED = "queued"
 FAILED = "failed"
 SKIPPED = "skipped"
 NOTIFY_ACTOR = "system:notify"
-SMS_TYPES: tuple[str, ...] = (ChannelType.TWILIO, ChannelType.AFRICASTALKING, ChannelType.GENERIC)
 
 
 def case_url(case: Case, slug: str = "") -> str:
@@ -187,21 +184,13 @@ def _send_email(notification: Notification) -> str:
     return SENT
 
 
-def sms_channel(mission_id: int) -> Channel | None:
-    """The mission's first SMS channel that sends (``outbound_mode`` live or sandbox)."""
-    return (
-        Channel.objects.filter(mission_id=mission_id, is_active=True, channel_type__in=SMS_TYPES)
-        .exclude(outbound_mode="off")
-        .order_by("id")
-        .first()
-    )
-
-
 def _send_sms(notification: Notification) -> str:
     user = notification.recipient
     if not user.phone:
         return SKIPPED
-    channel = sms_channel(notification.mission_id)
+    from palava.feedback.outbound.channel_settings import sending_channel
+
+    channel = sending_channel(notification.mission_id)
     if channel is None:
         return SKIPPED
     try:

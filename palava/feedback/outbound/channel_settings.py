@@ -28,6 +28,19 @@ def can_send(channel: Channel) -> bool:
     return channel.channel_type in SENDING_TYPES
 
 
+def sending_channel(mission_id: int) -> Channel | None:
+    """The mission's first active SMS channel that sends (``outbound_mode`` live or sandbox):
+    staff SMS alerts, and replies to reports that came by the hotline or the web form."""
+    return (
+        Channel.objects.filter(
+            mission_id=mission_id, is_active=True, channel_type__in=SENDING_TYPES
+        )
+        .exclude(outbound_mode="off")
+        .order_by("id")
+        .first()
+    )
+
+
 @sensitive_variables("secret")
 @transaction.atomic
 def channel_outbound_set(

@@ -200,22 +200,13 @@ def reply_templates_ensure(mission: Any, *, actor: Any = "system:setup") -> int:
 
 def _reply_channel(case: Case) -> Channel | None:
     """The case's own channel when it is an SMS gateway; for a report that came by the hotline
-    or the web form (which cannot send), the mission's first active channel that sends."""
-    from palava.feedback.outbound.channel_settings import SENDING_TYPES
+    or the web form (which cannot send), the mission's first channel that sends."""
+    from palava.feedback.outbound.channel_settings import can_send, sending_channel
 
     channel = case.reply_channel
-    if channel is not None and channel.channel_type in SENDING_TYPES:
+    if channel is not None and can_send(channel):
         return channel
-    return (
-        Channel.objects.filter(
-            mission_id=case.mission_id,
-            is_active=True,
-            channel_type__in=SENDING_TYPES,
-            outbound_mode__in=("live", "sandbox"),
-        )
-        .order_by("id")
-        .first()
-    ) or channel
+    return sending_channel(case.mission_id) or channel
 
 
 @transaction.atomic
