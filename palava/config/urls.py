@@ -31,6 +31,10 @@ urlpatterns = [
     path("m/<slug:mission_slug>/outbound/", include("palava.feedback.outbound.urls")),
     path("m/<slug:mission_slug>/broadcasts/", include("palava.feedback.broadcasts.urls")),
     path("m/<slug:mission_slug>/rumours/", include("palava.feedback.rumours.urls")),
+    path("m/<slug:mission_slug>/forms/", include("palava.assessments.urls")),
+    path("m/<slug:mission_slug>/devices/", include("palava.assessments.device_urls")),
+    # ODK Collect, KoboCollect and Enketo (authenticated per device, docs/adr/0008)
+    path("openrosa/<slug:mission_slug>/", include("palava.assessments.openrosa.urls")),
     # inbound webhooks (authenticated per channel type) and public pages
     path("hooks/", include("palava.feedback.hook_urls")),
     path("p/<slug:mission_slug>/", include("palava.feedback.public_urls")),

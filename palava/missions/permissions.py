@@ -47,6 +47,10 @@ class Perm(enum.StrEnum):
     BROADCAST_MANAGE = "broadcast.manage"
     RUMOUR_VIEW = "rumour.view"
     RUMOUR_MANAGE = "rumour.manage"
+    FORM_VIEW = "form.view"
+    FORM_MANAGE = "form.manage"
+    SUBMISSION_VIEW = "submission.view"
+    APP_USER_MANAGE = "app_user.manage"
 
 
 _ALL = frozenset(Perm)
@@ -74,6 +78,10 @@ _CASES_WRITE = _CASES_READ | {
     Perm.OUTBOUND_VIEW,
 }
 _CASES_LEAD = _CASES_WRITE | {Perm.ROUTING_MANAGE, Perm.OUTBOUND_MANAGE, Perm.BROADCAST_MANAGE}
+# Assessments: answers may name respondents, so raw submissions are for staff and analysts only;
+# field staff design forms and enrol devices (ODK Collect app users).
+_SURVEYS_READ = frozenset({Perm.FORM_VIEW, Perm.SUBMISSION_VIEW})
+_SURVEYS_WRITE = _SURVEYS_READ | {Perm.FORM_MANAGE, Perm.APP_USER_MANAGE}
 
 MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
@@ -84,22 +92,26 @@ MATRIX: dict[str, frozenset[Perm]] = {
     | {Perm.ACTOR_MERGE}
     | _MESSAGES_WRITE
     | {Perm.MESSAGE_RESTRICTED_VIEW, Perm.CHANNEL_VIEW, Perm.CLASSIFIER_MANAGE}
-    | _CASES_LEAD,
+    | _CASES_LEAD
+    | _SURVEYS_WRITE,
     Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
     | _MESSAGES_WRITE
-    | _CASES_WRITE,
+    | _CASES_WRITE
+    | _SURVEYS_WRITE,
     Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
     | _MESSAGES_WRITE
-    | _CASES_WRITE,
+    | _CASES_WRITE
+    | _SURVEYS_WRITE,
     Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_READ
     | _ACTORS_READ
     | _MESSAGES_READ
-    | _CASES_READ,
+    | _CASES_READ
+    | _SURVEYS_READ,
     Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_READ | _ACTORS_READ,
     Role.VIEWER: frozenset({Perm.MISSION_VIEW}) | _PLACES_READ | _ACTORS_READ,
 }

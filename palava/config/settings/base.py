@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "palava.places",
     "palava.actors",
     "palava.feedback",
+    "palava.assessments",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+"""URL patterns (namespace ``assessments``)."""
+
+from django.urls import URLPattern
+
+app_name = "assessments"
+
+urlpatterns: list[URLPattern] = []
