@@ -13,6 +13,8 @@ Run with ``make bench``. Nothing here asserts a time; the numbers are for people
    every polygon with shapely in turn, points per second.
 5. Intake (``"intake"``, see ``bench/intake.py``): signed webhook versus ``/healthz`` on SQLite
    and PostgreSQL, triage messages/s, and the kill -9 and replay exactly-once runs.
+6. Survey estimates (``"estimates"``, see ``bench/estimates.py``): ``estimate_many`` on 100,000
+   rows x 50 questions by 3 disaggregation variables versus samplics' ``TaylorEstimator``.
 """
 
 from __future__ import annotations
@@ -358,6 +360,10 @@ def main() -> None:
     from bench.alert_latency import bench_alert_latency
 
     alert_latency = bench_alert_latency()
+    # Survey estimates (assessments): estimate_many versus samplics' TaylorEstimator.
+    from bench.estimates import run as bench_estimates
+
+    estimates = bench_estimates()
     print(
         json.dumps(
             {
@@ -365,6 +371,7 @@ def main() -> None:
                 "results": results,
                 "intake": intake,
                 "alert_latency": alert_latency,
+                "estimates": estimates,
             },
             indent=2,
         )
