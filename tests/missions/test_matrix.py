@@ -219,6 +219,22 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
         .sample_rumour(world.mission)
         .public_id
     ),
+    # assessments:detail and friends: a form of the mission (its XForm id for OpenRosa routes,
+    # which answer 401 without device credentials whatever the value)
+    "form_id": lambda world: str(
+        __import__("tests.assessments.helpers_forms", fromlist=["*"])
+        .sample_form(world.mission)
+        .public_id
+    ),
+    "number": lambda world: "1",
+    "filename": lambda world: "villages.csv",
+    "key": lambda world: "pvo_not-a-device-key",
+    # devices:revoke: an app user (ODK Collect device) of the mission
+    "app_user_id": lambda world: str(
+        __import__("tests.assessments.helpers_forms", fromlist=["*"])
+        .app_user(mission=world.mission)[0]
+        .public_id
+    ),
 }
 
 # Sample values for path parameters of API operations, by parameter name.
