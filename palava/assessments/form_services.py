@@ -30,7 +30,7 @@ def form_upload(*, actor: Any, mission: Mission, filename: str, content: bytes) 
         form.save()
         number = 1
     else:
-        if form.versions.filter(version=result.version).exists():
+        if result.version and form.versions.filter(version=result.version).exists():
             raise XLSFormError(
                 [
                     Problem(
@@ -44,12 +44,19 @@ def form_upload(*, actor: Any, mission: Mission, filename: str, content: bytes) 
                     )
                 ]
             )
+        current = form.current_version
+        if current is not None and current.md5 == result.md5:
+            raise XLSFormError(
+                [Problem(_("This file is identical to the current version of the form."))]
+            )
         number = (form.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         form.title = result.title[:255] or form.title
     version = FormVersion(
         form=form,
         number=number,
-        version=result.version,
+        # An XLSForm without a version in its settings sheet (most KoboToolbox exports) gets
+        # a generated label; its XForm carries no version, so devices match it by hash.
+        version=result.version or f"auto-{number}",
         source_name=filename[:255],
         source_format=result.source_format,
         source=content,

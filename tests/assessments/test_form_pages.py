@@ -77,7 +77,7 @@ def test_list_shows_form(mission: Mission, manager: Client, form: Form) -> None:
     body = manager.get(base(mission)).content.decode()
 
     assert "Household" in body
-    assert "<code>hh</code>" in body
+    assert '<code dir="ltr">hh</code>' in body
     assert "English (en), Arabic (ar)" in body
 
 
@@ -137,7 +137,7 @@ def test_detail_lists_versions_and_preview(mission: Mission, manager: Client, fo
     assert "${age} &gt; 17" in body
     assert ". &lt; 130" in body
     assert "Yes" in body
-    assert "<code>no</code>" in body
+    assert '<code dir="ltr">no</code>' in body
     assert body.index("People") < body.index("Name")
     assert "?lang=Arabic%20%28ar%29" in body
 

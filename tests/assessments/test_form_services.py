@@ -129,3 +129,55 @@ def test_close_and_reopen(mission: Mission) -> None:
     form_services.form_set_accepting(actor=None, form=form, accepting=True)
     assert Form.objects.get(pk=form.pk).accepting_submissions
     assert AuditEvent.objects.filter(action="form.accepting").count() == 2
+
+
+UNVERSIONED = """
+| survey |
+|        | type    | name | label      |
+|        | text    | who  | Your name? |
+{extra}
+| settings |
+|          | form_id | form_title |
+|          | plain   | Plain      |
+"""
+
+
+def test_form_without_a_version_gets_generated_labels(mission: Mission) -> None:
+    # given an XLSForm whose settings sheet has no version (most KoboToolbox exports)
+    first = form_services.form_upload(
+        actor=None, mission=mission, filename="p.md", content=UNVERSIONED.format(extra="").encode()
+    )
+    # when the same file is uploaded again, then it is refused as identical
+    with pytest.raises(XLSFormError) as refused:
+        form_services.form_upload(
+            actor=None,
+            mission=mission,
+            filename="p.md",
+            content=UNVERSIONED.format(extra="").encode(),
+        )
+    assert "identical" in refused.value.problems[0].message
+    # when a changed file is uploaded, then it becomes version 2 with a generated label
+    second = form_services.form_upload(
+        actor=None,
+        mission=mission,
+        filename="p.md",
+        content=UNVERSIONED.format(extra="|  | integer | age | Age |").encode(),
+    )
+    assert (first.version, second.version) == ("auto-1", "auto-2")
+    assert Form.objects.get(mission=mission).current_version == second
+
+
+def test_kobo_fixture_without_settings_sheet_uploads(mission: Mission) -> None:
+    # given a real KoboToolbox form with English and Arabic labels and no settings sheet
+    from tests.assessments.test_xlsform_corpus import CORPUS
+
+    path = CORPUS / "kobo-kpi-fixtures" / "tutorial_arabic_labels.xls"
+    if not path.exists():
+        pytest.skip(f"shared data not present: {path}")
+    # when uploaded, then it is stored as the form's first version
+    version = form_services.form_upload(
+        actor=None, mission=mission, filename=path.name, content=path.read_bytes()
+    )
+    assert version.number == 1
+    assert version.version == "auto-1"
+    assert len(version.languages) == 2
