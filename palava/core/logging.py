@@ -6,9 +6,11 @@ import logging
 import re
 
 _PATTERNS = [
-    # bearer tokens and Palava API tokens
+    # bearer and basic credentials, Palava API tokens and ODK device secrets (pvo_, which also
+    # travel inside OpenRosa URLs: /openrosa/<mission>/key/<secret>/)
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
-    (re.compile(r"\bpvk_[A-Za-z0-9_-]+"), "[redacted-token]"),
+    (re.compile(r"(?i)\b(basic\s+)[A-Za-z0-9+/=]{12,}"), r"\1[redacted]"),
+    (re.compile(r"\bpv[ko]_[A-Za-z0-9_-]+"), "[redacted-token]"),
     # key=value secrets in query strings and messages
     (
         re.compile(r"(?i)\b(password|passwd|secret|token|api_key|apikey|otp_token)=([^&\s]+)"),

@@ -24,6 +24,8 @@ def _filtered(message: str, *args: object) -> str:
         ("Authorization: Bearer abc.DEF-123_xyz~+/=", "abc.DEF-123_xyz"),
         ("authorization: bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.sig", "eyJhbGciOiJIUzI1NiJ9"),
         ("token pvk_AbC123_-xyz used", "pvk_AbC123_-xyz"),
+        ("Unauthorized: /openrosa/demo/key/pvo_AbC-123_x/formList", "pvo_AbC-123_x"),
+        ("Authorization: Basic dXNlcjpwdm9fc2VjcmV0", "dXNlcjpwdm9fc2VjcmV0"),
         ("POST password=hunter2hunter2&next=/", "hunter2hunter2"),
         ("GET /x?PASSWORD=S3cr3t!&a=1", "S3cr3t!"),
         ("otp_token=123456 submitted", "123456"),
