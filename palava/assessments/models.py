@@ -249,9 +249,30 @@ class Submission(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    round = models.ForeignKey(
+        "assessments.Round",
+        verbose_name=_("round"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    respondent_sex = models.CharField(_("respondent sex"), max_length=1, blank=True)
+    respondent_age_band = models.CharField(_("respondent age band"), max_length=16, blank=True)
+    respondent_group = models.CharField(_("respondent group"), max_length=100, blank=True)
+    enumerator = models.CharField(_("enumerator"), max_length=120, blank=True)
+    design_weight = models.FloatField(_("design weight"), default=1.0)
+    quality_flags = models.JSONField(_("data-quality flags"), default=list, blank=True)
 
     field_classes: ClassVar[dict[str, FieldClass]] = {
         "mission": internal("tenant"),
+        "round": internal("which assessment round"),
+        "respondent_sex": confidential("disaggregation (with place and age may identify)"),
+        "respondent_age_band": confidential("disaggregation (with place and sex may identify)"),
+        "respondent_group": confidential("disaggregation (e.g. displaced, host community)"),
+        "enumerator": internal("who collected it (data quality)"),
+        "design_weight": internal("sampling weight before post-stratification"),
+        "quality_flags": internal("data-quality flag codes"),
         "form": internal("which form"),
         "form_version": internal("which form version"),
         "instance_id": internal("idempotent resubmission"),
@@ -277,7 +298,10 @@ class Submission(BaseModel):
                 fields=["form", "instance_id"], name="submission_unique_instance"
             ),
         ]
-        indexes = [models.Index(fields=["form", "status", "received_at"])]
+        indexes = [
+            models.Index(fields=["form", "status", "received_at"]),
+            models.Index(fields=["round", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.instance_id
@@ -316,3 +340,178 @@ class SubmissionAttachment(BaseModel):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class RoundStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("In the field")
+    CLOSED = "closed", _("Closed")
+
+
+class Round(BaseModel):
+    """One assessment round: a form collected over a period and a sampling frame of places.
+
+    Rounds of the same ``series`` (e.g. the quarterly perception survey) are compared for trends
+    and round-over-round change. Submissions of ``form`` whose interview date falls within
+    ``starts_on``..``ends_on`` belong to the round. ``place_field``, ``sex_field``,
+    ``age_field`` and ``group_field`` are question paths (``group/question``) read from each
+    submission for disaggregation and quotas; ``indicator_map`` maps an indicator-bank code to
+    ``{"path": question path, "version": bank version}``.
+    """
+
+    mission = models.ForeignKey(
+        "missions.Mission", verbose_name=_("mission"), on_delete=models.CASCADE, related_name="+"
+    )
+    form = models.ForeignKey(
+        Form, verbose_name=_("form"), on_delete=models.CASCADE, related_name="rounds"
+    )
+    series = models.SlugField(_("series"), max_length=100)
+    number = models.PositiveIntegerField(_("round number"))
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.PLANNED
+    )
+    place_field = models.CharField(_("place question"), max_length=200, blank=True)
+    sex_field = models.CharField(_("sex question"), max_length=200, blank=True)
+    age_field = models.CharField(_("age question"), max_length=200, blank=True)
+    group_field = models.CharField(_("group question"), max_length=200, blank=True)
+    indicator_map = models.JSONField(_("indicators"), default=dict, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        _("population reference year"), null=True, blank=True
+    )
+    min_duration_seconds = models.PositiveIntegerField(
+        _("shortest credible interview (seconds)"), default=300
+    )
+
+    field_classes: ClassVar[dict[str, FieldClass]] = {
+        "mission": internal("tenant"),
+        "form": internal("which form"),
+        "series": internal("links rounds for trends"),
+        "number": internal("order within the series"),
+        "name": internal("round name"),
+        "starts_on": internal("fieldwork period"),
+        "ends_on": internal("fieldwork period"),
+        "status": internal("planned, in the field or closed"),
+        "place_field": internal("question path"),
+        "sex_field": internal("question path"),
+        "age_field": internal("question path"),
+        "group_field": internal("question path"),
+        "indicator_map": internal("indicator codes to question paths"),
+        "population_year": internal("post-stratification totals"),
+        "min_duration_seconds": internal("data-quality threshold"),
+    }
+
+    class Meta:
+        verbose_name = _("assessment round")
+        verbose_name_plural = _("assessment rounds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "series", "number"], name="round_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoundQuota(BaseModel):
+    """Interviews wanted in one place of the sampling frame, optionally by sex and age band."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="quotas"
+    )
+    admin_unit = models.ForeignKey(
+        "places.AdminUnit",
+        verbose_name=_("place"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sex = models.CharField(_("sex"), max_length=1, blank=True, help_text=_("Empty for any."))
+    age_band = models.CharField(
+        _("age band"), max_length=16, blank=True, help_text=_("Empty for any.")
+    )
+    target = models.PositiveIntegerField(_("interviews wanted"))
+
+    field_classes: ClassVar[dict[str, FieldClass]] = {
+        "round": internal("which round"),
+        "admin_unit": internal("place in the sampling frame"),
+        "sex": internal("quota cell"),
+        "age_band": internal("quota cell"),
+        "target": internal("interviews wanted"),
+    }
+
+    class Meta:
+        verbose_name = _("round quota")
+        verbose_name_plural = _("round quotas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "admin_unit", "sex", "age_band"], name="roundquota_unique_cell"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.admin_unit_id} {self.sex}{self.age_band}: {self.target}"
+
+
+class RankingMethod(models.TextChoices):
+    PAIRWISE = "pairwise", _("Pairwise ranking matrix")
+    BORDA = "borda", _("Ranking (Borda count)")
+    PILING = "piling", _("Proportional piling")
+    RANK_QUESTION = "rank", _("Survey ranking question")
+
+
+class RankingExercise(BaseModel):
+    """A participatory ranking of needs held in one place (or the rank answers of a round).
+
+    ``items`` are need codes; ``inputs`` holds what the group produced (pairwise: a list of
+    ``[a, b, winner]``; Borda: a list of rankings; piling: ``{item: counters}``; rank question:
+    ``{"round": id, "path": question path}``); ``scores`` is the normalised share per item
+    (summing to 1) computed by the service.
+    """
+
+    mission = models.ForeignKey(
+        "missions.Mission", verbose_name=_("mission"), on_delete=models.CASCADE, related_name="+"
+    )
+    admin_unit = models.ForeignKey(
+        "places.AdminUnit", verbose_name=_("place"), on_delete=models.CASCADE, related_name="+"
+    )
+    round = models.ForeignKey(
+        Round,
+        verbose_name=_("round"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ranking_exercises",
+    )
+    held_on = models.DateField(_("held on"))
+    method = models.CharField(_("method"), max_length=10, choices=RankingMethod.choices)
+    group = models.CharField(_("participants"), max_length=100, blank=True)
+    participants = models.PositiveIntegerField(_("number of participants"), null=True, blank=True)
+    items = models.JSONField(_("needs ranked"), default=list)
+    inputs = models.JSONField(_("exercise result"), default=dict, blank=True)
+    scores = models.JSONField(_("scores"), default=dict, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    field_classes: ClassVar[dict[str, FieldClass]] = {
+        "mission": internal("tenant"),
+        "admin_unit": internal("where; decides geographic scope"),
+        "round": internal("which round"),
+        "held_on": internal("when"),
+        "method": internal("ranking method"),
+        "group": internal("which group took part (e.g. women, youth)"),
+        "participants": internal("how many took part"),
+        "items": internal("need codes"),
+        "inputs": internal("the group's ranking"),
+        "scores": internal("normalised scores"),
+        "notes": confidential("facilitator notes (may name people)"),
+    }
+
+    class Meta:
+        verbose_name = _("ranking exercise")
+        verbose_name_plural = _("ranking exercises")
+        indexes = [models.Index(fields=["mission", "admin_unit", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.held_on}"

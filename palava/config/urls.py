@@ -33,6 +33,13 @@ urlpatterns = [
     path("m/<slug:mission_slug>/rumours/", include("palava.feedback.rumours.urls")),
     path("m/<slug:mission_slug>/forms/", include("palava.assessments.urls")),
     path("m/<slug:mission_slug>/devices/", include("palava.assessments.device_urls")),
+    path("m/<slug:mission_slug>/entry/", include("palava.assessments.entry_urls")),
+    path("m/<slug:mission_slug>/submissions/", include("palava.assessments.submission_urls")),
+    path("m/<slug:mission_slug>/survey-imports/", include("palava.assessments.import_urls")),
+    path("m/<slug:mission_slug>/rounds/", include("palava.assessments.round_urls")),
+    path("m/<slug:mission_slug>/indicators/", include("palava.assessments.indicator_urls")),
+    path("m/<slug:mission_slug>/estimates/", include("palava.assessments.estimate_urls")),
+    path("m/<slug:mission_slug>/needs/", include("palava.assessments.needs_urls")),
     # ODK Collect, KoboCollect and Enketo (authenticated per device, docs/adr/0008)
     path("openrosa/<slug:mission_slug>/", include("palava.assessments.openrosa.urls")),
     # inbound webhooks (authenticated per channel type) and public pages

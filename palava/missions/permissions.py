@@ -51,6 +51,12 @@ class Perm(enum.StrEnum):
     FORM_MANAGE = "form.manage"
     SUBMISSION_VIEW = "submission.view"
     APP_USER_MANAGE = "app_user.manage"
+    SUBMISSION_ENTER = "submission.enter"
+    SUBMISSION_EXPORT = "submission.export"
+    ROUND_MANAGE = "round.manage"
+    ESTIMATE_VIEW = "estimate.view"
+    NEEDS_VIEW = "needs.view"
+    NEEDS_MANAGE = "needs.manage"
 
 
 _ALL = frozenset(Perm)
@@ -80,8 +86,17 @@ _CASES_WRITE = _CASES_READ | {
 _CASES_LEAD = _CASES_WRITE | {Perm.ROUTING_MANAGE, Perm.OUTBOUND_MANAGE, Perm.BROADCAST_MANAGE}
 # Assessments: answers may name respondents, so raw submissions are for staff and analysts only;
 # field staff design forms and enrol devices (ODK Collect app users).
-_SURVEYS_READ = frozenset({Perm.FORM_VIEW, Perm.SUBMISSION_VIEW})
-_SURVEYS_WRITE = _SURVEYS_READ | {Perm.FORM_MANAGE, Perm.APP_USER_MANAGE}
+# Estimates and the needs register are aggregates (small groups are flagged, never rows), so
+# partners and viewers may read them.
+_ESTIMATES_READ = frozenset({Perm.ESTIMATE_VIEW, Perm.NEEDS_VIEW})
+_SURVEYS_READ = _ESTIMATES_READ | {Perm.FORM_VIEW, Perm.SUBMISSION_VIEW, Perm.SUBMISSION_EXPORT}
+_SURVEYS_WRITE = _SURVEYS_READ | {
+    Perm.FORM_MANAGE,
+    Perm.APP_USER_MANAGE,
+    Perm.SUBMISSION_ENTER,
+    Perm.NEEDS_MANAGE,
+}
+_SURVEYS_LEAD = _SURVEYS_WRITE | {Perm.ROUND_MANAGE}
 
 MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
@@ -93,13 +108,13 @@ MATRIX: dict[str, frozenset[Perm]] = {
     | _MESSAGES_WRITE
     | {Perm.MESSAGE_RESTRICTED_VIEW, Perm.CHANNEL_VIEW, Perm.CLASSIFIER_MANAGE}
     | _CASES_LEAD
-    | _SURVEYS_WRITE,
+    | _SURVEYS_LEAD,
     Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
     | _MESSAGES_WRITE
     | _CASES_WRITE
-    | _SURVEYS_WRITE,
+    | _SURVEYS_LEAD,
     Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
@@ -112,8 +127,11 @@ MATRIX: dict[str, frozenset[Perm]] = {
     | _MESSAGES_READ
     | _CASES_READ
     | _SURVEYS_READ,
-    Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN}) | _PLACES_READ | _ACTORS_READ,
-    Role.VIEWER: frozenset({Perm.MISSION_VIEW}) | _PLACES_READ | _ACTORS_READ,
+    Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
+    | _PLACES_READ
+    | _ACTORS_READ
+    | _ESTIMATES_READ,
+    Role.VIEWER: frozenset({Perm.MISSION_VIEW}) | _PLACES_READ | _ACTORS_READ | _ESTIMATES_READ,
 }
 
 

@@ -1,0 +1,7 @@
+"""Pages (namespace ``indicators``)."""
+
+from django.urls import URLPattern
+
+app_name = "indicators"
+
+urlpatterns: list[URLPattern] = []

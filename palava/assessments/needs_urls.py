@@ -1,0 +1,7 @@
+"""Pages (namespace ``needs``)."""
+
+from django.urls import URLPattern
+
+app_name = "needs"
+
+urlpatterns: list[URLPattern] = []
