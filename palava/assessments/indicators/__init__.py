@@ -1,4 +1,4 @@
-"""The perception and trust indicator bank (types and lookup; the entries live in ``bank.py``).
+"""The perception and trust indicator bank (types; lookup in ``bank.py``, entries in ``entries_*``).
 
 Each indicator is one question with a fixed coding, shipped in English, French and Arabic, and
 versioned: changing a question's wording or choices makes a new version, and trends only join
