@@ -150,6 +150,11 @@ def submission_receive(
     if supersedes is not None:
         supersedes.status = SubmissionStatus.SUPERSEDED
         supersedes.save(update_fields=["status", "updated_at"])
+    # Round, place, respondent cells, enumerator and quality flags (imported here: rounds
+    # import this module's models and services).
+    from palava.assessments.round_services import submission_classify
+
+    submission_classify(submission, actor=actor)
     _add_attachments(submission, attachments)
     audit_record(
         actor=actor,
