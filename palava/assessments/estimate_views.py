@@ -1,0 +1,631 @@
+"""Estimates pages (namespace ``estimates``): the overview of every series, a round's estimates
+by sex, age band, place or group, an indicator's trend across rounds, a map by place and the
+export with HXL hashtags.
+
+Every role may read them (``Perm.ESTIMATE_VIEW``): they show aggregates only, never a
+submission. A domain with fewer than ``SUPPRESS_N`` respondents is not shown ("too few
+respondents to show"); one with fewer than ``SMALL_N`` is flagged.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language_bidi, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from palava.assessments import estimate_charts as charts
+from palava.assessments.estimate_charts import (
+    domain_label,
+    indicator_question,
+    indicator_title,
+    is_percent,
+)
+from palava.assessments.estimate_export import export_table
+from palava.assessments.estimates import (
+    ALL,
+    BY_CHOICES,
+    SMALL_N,
+    SUPPRESS_N,
+    IndicatorResult,
+    RoundEstimates,
+    change_between,
+    indicator_lookup,
+    is_suppressed,
+    round_estimates,
+    rounds_of_series,
+    trend_points,
+)
+from palava.assessments.models import Round, RoundQuota, Submission, SubmissionStatus
+from palava.assessments.stats import Change, Estimate
+from palava.core.exporters import write_csv, write_xlsx
+from palava.missions.models import Membership, Mission
+from palava.missions.permissions import Perm, mission_view
+from palava.places.models import AdminUnit
+from palava.places.scope import scope_for
+
+BY_LABELS = {
+    "sex": gettext_lazy("Sex"),
+    "age_band": gettext_lazy("Age band"),
+    "place": gettext_lazy("Place"),
+    "group": gettext_lazy("Group"),
+}
+MAP_BINS = 5
+MAP_TOLERANCE = 0.005
+MAP_MAX_UNITS = 500
+
+
+def _mission(request: HttpRequest) -> Mission:
+    return request.mission  # type: ignore[attr-defined, no-any-return]
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined, no-any-return]
+
+
+def _round_or_404(request: HttpRequest, round_id: uuid.UUID) -> Round:
+    found = (
+        Round.objects.filter(mission=_mission(request), public_id=round_id)
+        .select_related("form")
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No such round."))
+    return found
+
+
+def _by(request: HttpRequest) -> str | None:
+    value = request.GET.get("by", "")
+    return value if value in BY_CHOICES else None
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    arrow: str
+    text: str
+    significant: bool
+    css: str
+    p_value: float
+
+
+def change_view(change: Change | None, percent: bool) -> ChangeView | None:
+    if change is None or not math.isfinite(change.value):
+        return None
+    amount = _("%(v)+.0f points") % {"v": change.value * 100} if percent else f"{change.value:+.2f}"
+    arrow = "▲" if change.value > 0 else "▼" if change.value < 0 else "="
+    wording = _("significant") if change.significant else _("not significant")
+    return ChangeView(
+        arrow=arrow,
+        text=f"{amount}, {wording}",
+        significant=change.significant,
+        css=("change-up" if change.value > 0 else "change-down") if change.significant else "",
+        p_value=change.p_value,
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a figures table (a domain of an indicator)."""
+
+    label: str
+    key: str
+    suppressed: bool
+    small_n: bool
+    value: str
+    interval: str
+    n: int | None
+    weighted_n: str
+    deff: str
+    change: ChangeView | None = None
+
+
+def _row(
+    label: str, key: str, est: Estimate | None, percent: bool, change: ChangeView | None = None
+) -> Row:
+    if est is None or is_suppressed(est):
+        return Row(label, key, True, True, "", "", None, "", "", change)
+    return Row(
+        label=label,
+        key=key,
+        suppressed=False,
+        small_n=est.small_n,
+        value=charts.value_text(est.value, percent),
+        interval=charts.interval_text(est.ci_low, est.ci_high, percent),
+        n=est.n,
+        weighted_n=f"{est.weighted_n:,.0f}",
+        deff=f"{est.deff:.2f}" if est.deff is not None else "—",
+        change=change,
+    )
+
+
+def _bar(label: str, est: Estimate | None) -> charts.Bar:
+    if est is None or is_suppressed(est):
+        return charts.Bar(label, None, None, None, 0, True, _("too few respondents to show"))
+    return charts.Bar(label, est.value, est.ci_low, est.ci_high, est.n, est.small_n)
+
+
+# --- overview --------------------------------------------------------------------------------
+
+
+@dataclass
+class SeriesView:
+    series: str
+    round: Round
+    previous: Round | None
+    estimates: RoundEstimates
+    rows: list[tuple[IndicatorResult, Row]]
+    charts: list[Any]
+    rounds: int
+
+
+def _latest_rounds(mission: Mission) -> dict[str, list[Round]]:
+    """Rounds per series (oldest first), only those with current submissions."""
+    with_data = set(
+        Submission.objects.filter(
+            mission=mission, status=SubmissionStatus.CURRENT, round__isnull=False
+        )
+        .values_list("round_id", flat=True)
+        .distinct()
+    )
+    out: dict[str, list[Round]] = {}
+    for rnd in Round.objects.filter(mission=mission).order_by("series", "number"):
+        if rnd.pk in with_data:
+            out.setdefault(rnd.series, []).append(rnd)
+    return out
+
+
+def _kind_charts(results: Sequence[IndicatorResult], *, chart_prefix: str, title: str) -> list[Any]:
+    """One chart for the proportions, one per scale of the means."""
+    groups: dict[tuple[bool, float, float], list[IndicatorResult]] = {}
+    for result in results:
+        est = [result.overall] if result.overall is not None else []
+        lo, hi = charts.scale_for(result.indicator, est)
+        groups.setdefault((is_percent(result), lo, hi), []).append(result)
+    out = []
+    for index, ((percent, lo, hi), members) in enumerate(groups.items()):
+        bars = [_bar(indicator_title(r), r.overall) for r in members]
+        out.append(
+            charts.bars_svg(
+                bars,
+                title=title,
+                description=_(
+                    "Each bar is an estimate; the line across it is its %(level)s confidence "
+                    "interval."
+                )
+                % {"level": "95%"},
+                chart_id=f"{chart_prefix}-{index}",
+                scale=(lo, hi),
+                percent=percent,
+                rtl=get_language_bidi(),
+            )
+        )
+    return out
+
+
+@never_cache
+@mission_view(Perm.ESTIMATE_VIEW)
+def overview(request: HttpRequest, mission_slug: str) -> HttpResponse:
+    """Per series, the latest round's indicators with intervals and change since the last."""
+    membership = _membership(request)
+    series_views: list[SeriesView] = []
+    for series, rounds in _latest_rounds(_mission(request)).items():
+        latest = rounds[-1]
+        previous = rounds[-2] if len(rounds) > 1 else None
+        current = round_estimates(round=latest, membership=membership)
+        before = round_estimates(round=previous, membership=membership) if previous else None
+        rows: list[tuple[IndicatorResult, Row]] = []
+        measured: list[IndicatorResult] = []
+        for code, result in current.results.items():
+            if result.overall is None:
+                continue
+            prev = before.results.get(code) if before else None
+            change = change_view(change_between(prev, result), is_percent(result))
+            rows.append(
+                (
+                    result,
+                    _row(indicator_title(result), ALL, result.overall, is_percent(result), change),
+                )
+            )
+            measured.append(result)
+        series_views.append(
+            SeriesView(
+                series=series,
+                round=latest,
+                previous=previous,
+                estimates=current,
+                rows=rows,
+                charts=_kind_charts(
+                    measured,
+                    chart_prefix=f"series-{len(series_views)}",
+                    title=_("%(round)s: indicators with %(level)s confidence intervals")
+                    % {"round": latest.name, "level": "95%"},
+                ),
+                rounds=len(rounds),
+            )
+        )
+    return render(
+        request,
+        "assessments/estimate_overview.html",
+        {
+            "mission": _mission(request),
+            "series_views": series_views,
+            "small_n": SMALL_N,
+            "suppress_n": SUPPRESS_N,
+        },
+    )
+
+
+# --- one round -------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorView:
+    result: IndicatorResult
+    title: str
+    question: str
+    chart: Any
+    rows: list[Row]
+
+
+@never_cache
+@mission_view(Perm.ESTIMATE_VIEW)
+def round_detail(request: HttpRequest, mission_slug: str, round_id: uuid.UUID) -> HttpResponse:
+    """Every indicator of a round, overall and by the chosen breakdown (``?by=``)."""
+    rnd = _round_or_404(request, round_id)
+    by = _by(request)
+    membership = _membership(request)
+    est = round_estimates(round=rnd, by=by, membership=membership)
+    previous = (
+        Round.objects.filter(mission=rnd.mission, series=rnd.series, number__lt=rnd.number)
+        .order_by("-number")
+        .first()
+    )
+    before = round_estimates(round=previous, by=by, membership=membership) if previous else None
+    views: list[IndicatorView] = []
+    for index, (code, result) in enumerate(est.results.items()):
+        percent = is_percent(result)
+        prev = before.results.get(code) if before else None
+        rows = [
+            _row(
+                _("Everyone"),
+                ALL,
+                result.overall,
+                percent,
+                change_view(change_between(prev, result), percent),
+            )
+        ]
+        bars = [_bar(_("Everyone"), result.overall)]
+        if by is not None and result.overall is not None:
+            for key in est.domain_keys:
+                label = domain_label(by, key, est.place_names)
+                domain_est = result.estimates.get(key)
+                change = change_view(change_between(prev, result, key), percent)
+                rows.append(_row(label, key, domain_est, percent, change))
+                bars.append(_bar(label, domain_est))
+        chart = None
+        if result.overall is not None:
+            lo, hi = charts.scale_for(result.indicator, list(result.estimates.values()))
+            chart = charts.bars_svg(
+                bars,
+                title=indicator_title(result),
+                description=indicator_question(result),
+                chart_id=f"ind-{index}",
+                scale=(lo, hi),
+                percent=percent,
+                rtl=get_language_bidi(),
+            )
+        views.append(
+            IndicatorView(
+                result=result,
+                title=indicator_title(result),
+                question=indicator_question(result),
+                chart=chart,
+                rows=rows,
+            )
+        )
+    return render(
+        request,
+        "assessments/estimate_round.html",
+        {
+            "mission": _mission(request),
+            "round": rnd,
+            "previous": previous,
+            "estimates": est,
+            "indicators": views,
+            "by": by or "",
+            "by_choices": [("", _("None"))] + [(k, str(v)) for k, v in BY_LABELS.items()],
+            "by_label": BY_LABELS.get(by or "", ""),
+            "small_n": SMALL_N,
+            "suppress_n": SUPPRESS_N,
+        },
+    )
+
+
+# --- trend -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    round: Round
+    row: Row
+    comparable: bool
+    first: bool
+
+
+@never_cache
+@mission_view(Perm.ESTIMATE_VIEW)
+def trend(request: HttpRequest, mission_slug: str, series: str, code: str) -> HttpResponse:
+    """An indicator across the rounds of a series, with 95% intervals; ``?by=sex`` for lines by
+    sex."""
+    mission = _mission(request)
+    membership = _membership(request)
+    rounds = rounds_of_series(mission=mission, series=series)
+    if not rounds and indicator_lookup(code, None) is None:
+        raise Http404(_("No such series."))
+    by_sex = request.GET.get("by") == "sex"
+    points = trend_points(
+        mission=mission,
+        series=series,
+        code=code,
+        by="sex" if by_sex else None,
+        membership=membership,
+    )
+    result = points[-1].result if points else None
+    percent = result is None or is_percent(result)
+    title = indicator_title(result) if result else code
+    rows = [
+        TrendRow(
+            round=p.round,
+            row=_row(p.round.name, ALL, p.estimate, percent, change_view(p.change, percent)),
+            comparable=p.comparable,
+            first=i == 0,
+        )
+        for i, p in enumerate(points)
+    ]
+    chart = None
+    if points:
+
+        def shown(e: Estimate | None) -> Estimate | None:
+            return None if is_suppressed(e) else e
+
+        lines = [charts.TrendLine(_("Everyone"), "line-0", [shown(p.estimate) for p in points])]
+        if by_sex:
+            lines += [
+                charts.TrendLine(label, css, [shown(p.result.estimates.get(key)) for p in points])
+                for key, label, css in (("f", _("Women"), "line-1"), ("m", _("Men"), "line-2"))
+            ]
+        every = [e for line in lines for e in line.points if e is not None]
+        chart = charts.trend_svg(
+            lines,
+            [p.round.name for p in points],
+            title=title,
+            description=_(
+                "Points are estimates per round; vertical lines are %(level)s confidence intervals."
+            )
+            % {"level": "95%"},
+            chart_id="trend",
+            scale=charts.scale_for(result.indicator if result else None, every),
+            percent=percent,
+            rtl=get_language_bidi(),
+        )
+    sex_rows: list[tuple[str, list[Row]]] = []
+    if by_sex and points:
+        for key, label in (("f", _("Women")), ("m", _("Men"))):
+            sex_rows.append(
+                (
+                    label,
+                    [_row(p.round.name, key, p.result.estimates.get(key), percent) for p in points],
+                )
+            )
+    return render(
+        request,
+        "assessments/estimate_trend.html",
+        {
+            "mission": mission,
+            "series": series,
+            "code": code,
+            "title": title,
+            "question": indicator_question(result) if result else "",
+            "rows": rows,
+            "trend_rows": [r.row for r in rows],
+            "sex_rows": sex_rows,
+            "by_sex": by_sex,
+            "chart": chart,
+            "breaks": any(not r.comparable and not r.first for r in rows),
+            "small_n": SMALL_N,
+            "suppress_n": SUPPRESS_N,
+        },
+    )
+
+
+# --- map -------------------------------------------------------------------------------------
+
+
+def _result_or_404(est: RoundEstimates, code: str) -> IndicatorResult | None:
+    """The round's result for ``code``; None for a bank indicator the round does not measure
+    (an empty map), 404 for an unknown code."""
+    result = est.results.get(code)
+    if result is None and indicator_lookup(code, None) is None:
+        raise Http404(_("This round does not measure that indicator."))
+    return result
+
+
+def _bins(result: IndicatorResult) -> list[tuple[float, float]]:
+    lo, hi = charts.scale_for(result.indicator, list(result.estimates.values()))
+    step = (hi - lo) / MAP_BINS
+    return [(lo + i * step, lo + (i + 1) * step) for i in range(MAP_BINS)]
+
+
+def _bin_of(value: float, bins: list[tuple[float, float]]) -> int:
+    for index, (_lo, hi) in enumerate(bins):
+        if value <= hi:
+            return index
+    return len(bins) - 1
+
+
+def _map_units(rnd: Round, membership: Membership, pcodes: Sequence[str]) -> list[AdminUnit]:
+    quota_units = RoundQuota.objects.filter(round=rnd).values_list("admin_unit_id", flat=True)
+    return list(
+        AdminUnit.objects.filter(mission_id=rnd.mission_id)
+        .filter(scope_for(membership).q(""))
+        .filter(Q(pk__in=list(quota_units)) | Q(pcode__in=list(pcodes)))
+        .order_by("pcode")[:MAP_MAX_UNITS]
+    )
+
+
+@never_cache
+@mission_view(Perm.ESTIMATE_VIEW)
+def round_map(
+    request: HttpRequest, mission_slug: str, round_id: uuid.UUID, code: str
+) -> HttpResponse:
+    """A map of one indicator by place, with the same figures as a table."""
+    rnd = _round_or_404(request, round_id)
+    est = round_estimates(round=rnd, by="place", membership=_membership(request))
+    found = _result_or_404(est, code)
+    result = found or IndicatorResult(
+        code, 1, indicator_lookup(code, None), {}, None, 0, 0, False, _("not measured")
+    )
+    percent = is_percent(result)
+    rows = (
+        [
+            _row(
+                domain_label("place", key, est.place_names),
+                key,
+                result.estimates.get(key),
+                percent,
+            )
+            for key in est.domain_keys
+        ]
+        if result.overall is not None
+        else []
+    )
+    legend = [
+        (i, charts.value_text(lo, percent), charts.value_text(hi, percent))
+        for i, (lo, hi) in enumerate(_bins(result))
+    ]
+    return render(
+        request,
+        "assessments/estimate_map.html",
+        {
+            "mission": _mission(request),
+            "round": rnd,
+            "code": code,
+            "result": result,
+            "title": indicator_title(result),
+            "question": indicator_question(result),
+            "rows": rows,
+            "legend": legend,
+            "small_n": SMALL_N,
+            "suppress_n": SUPPRESS_N,
+        },
+    )
+
+
+def _geometry(unit: AdminUnit) -> dict[str, Any] | None:
+    if unit.boundary:
+        from shapely.geometry import mapping
+
+        from palava.places.locate import geometry_from_geojson
+
+        shape = geometry_from_geojson(unit.boundary)
+        if shape is not None:
+            simple = shape.simplify(MAP_TOLERANCE, preserve_topology=True)
+            if not simple.is_empty:
+                return _rounded(mapping(simple))  # type: ignore[no-any-return]
+    if unit.centroid_lat is not None and unit.centroid_lon is not None:
+        return {"type": "Point", "coordinates": [unit.centroid_lon, unit.centroid_lat]}
+    return None
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 5)
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+@never_cache
+@mission_view(Perm.ESTIMATE_VIEW)
+def round_map_data(
+    request: HttpRequest, mission_slug: str, round_id: uuid.UUID, code: str
+) -> JsonResponse:
+    """GeoJSON: one feature per place of the round with its estimate (never a respondent)."""
+    rnd = _round_or_404(request, round_id)
+    membership = _membership(request)
+    est = round_estimates(round=rnd, by="place", membership=membership)
+    result = _result_or_404(est, code)
+    features: list[dict[str, Any]] = []
+    if result is None or result.overall is None:
+        return _geojson(features)
+    percent = is_percent(result)
+    bins = _bins(result)
+    for unit in _map_units(rnd, membership, [k for k in est.domain_keys if k]):
+        geometry = _geometry(unit)
+        if geometry is None:
+            continue
+        e = result.estimates.get(unit.pcode)
+        suppressed = is_suppressed(e)
+        props: dict[str, Any] = {
+            "code": unit.pcode,
+            "name": unit.name,
+            "suppressed": suppressed,
+            "bin": None,
+            "value": None,
+            "value_text": "",
+            "ci_text": "",
+            "n": None,
+            "small_n": False,
+        }
+        if e is not None and not suppressed:
+            props.update(
+                bin=_bin_of(e.value, bins),
+                value=round(e.value, 4),
+                value_text=charts.value_text(e.value, percent),
+                ci_text=charts.interval_text(e.ci_low, e.ci_high, percent),
+                n=e.n,
+                small_n=e.small_n,
+            )
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
+    return _geojson(features)
+
+
+def _geojson(features: list[dict[str, Any]]) -> JsonResponse:
+    response = JsonResponse(
+        {"type": "FeatureCollection", "features": features},
+        content_type="application/geo+json",
+    )
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@never_cache
+@mission_view(Perm.ESTIMATE_VIEW)
+def round_export(
+    request: HttpRequest, mission_slug: str, round_id: uuid.UUID, fmt: str = "csv"
+) -> HttpResponse:
+    """The round's estimates as CSV or XLSX with an HXL hashtag row (aggregates only)."""
+    rnd = _round_or_404(request, round_id)
+    table = export_table(rnd, _membership(request))
+    out = io.BytesIO()
+    if fmt == "xlsx":
+        write_xlsx(table, out)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        write_csv(table, out)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(out.getvalue(), content_type=content_type)
+    filename = f"estimates-{rnd.series}-{rnd.number}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
