@@ -229,6 +229,40 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
     "number": lambda world: "1",
     "filename": lambda world: "villages.csv",
     "key": lambda world: "pvo_not-a-device-key",
+    # survey_import:job: a survey import job of the requesting member
+    "survey_job_id": lambda world: str(
+        job_create(
+            actor=world.member.user if world.member else "test",
+            mission=world.mission,
+            kind="survey.import",
+            params={"source": "kobo.xlsx", "form_title": "Sample"},
+        ).public_id
+    ),
+    # rounds:detail and friends, estimates per round: a round of the sample form
+    "round_id": lambda world: str(
+        __import__("tests.assessments.matrix_samples", fromlist=["*"])
+        .sample_round(world.mission)
+        .public_id
+    ),
+    "series": lambda world: "matrix",
+    "code": lambda world: "safety_feel_safe",
+    # submissions:detail and its attachment (named like the form media sample above)
+    "submission_id": lambda world: str(
+        __import__("tests.assessments.matrix_samples", fromlist=["*"])
+        .sample_submission(world.mission)
+        .public_id
+    ),
+    # needs:place: an admin unit of the mission; needs:exercise: a ranking exercise there
+    "unit_id": lambda world: str(
+        __import__("tests.assessments.matrix_samples", fromlist=["*"])
+        .sample_unit(world.mission)
+        .public_id
+    ),
+    "exercise_id": lambda world: str(
+        __import__("tests.assessments.matrix_samples", fromlist=["*"])
+        .sample_exercise(world.mission)
+        .public_id
+    ),
     # devices:revoke: an app user (ODK Collect device) of the mission
     "app_user_id": lambda world: str(
         __import__("tests.assessments.helpers_forms", fromlist=["*"])
