@@ -1,6 +1,7 @@
 """Estimates pages (namespace ``estimates``): the overview of every series, a round's estimates
-by sex, age band, place or group, an indicator's trend across rounds, a map by place and the
-export with HXL hashtags.
+by sex, age band, place or group; an indicator's trend across rounds is in
+``estimate_trend_views``, a map by place and the export with HXL hashtags in
+``estimate_map_views``.
 
 Every role may read them (``Perm.ESTIMATE_VIEW``): they show aggregates only, never a
 submission. A domain with fewer than ``SUPPRESS_N`` respondents is not shown ("too few
@@ -9,15 +10,13 @@ respondents to show"); one with fewer than ``SMALL_N`` is flagged.
 
 from __future__ import annotations
 
-import io
 import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
@@ -30,7 +29,6 @@ from palava.assessments.estimate_charts import (
     indicator_title,
     is_percent,
 )
-from palava.assessments.estimate_export import export_table
 from palava.assessments.estimates import (
     ALL,
     BY_CHOICES,
@@ -39,19 +37,13 @@ from palava.assessments.estimates import (
     IndicatorResult,
     RoundEstimates,
     change_between,
-    indicator_lookup,
     is_suppressed,
     round_estimates,
-    rounds_of_series,
-    trend_points,
 )
-from palava.assessments.models import Round, RoundQuota, Submission, SubmissionStatus
+from palava.assessments.models import Round, Submission, SubmissionStatus
 from palava.assessments.stats import Change, Estimate
-from palava.core.exporters import write_csv, write_xlsx
 from palava.missions.models import Membership, Mission
 from palava.missions.permissions import Perm, mission_view
-from palava.places.models import AdminUnit
-from palava.places.scope import scope_for
 
 BY_LABELS = {
     "sex": gettext_lazy("Sex"),
@@ -59,9 +51,6 @@ BY_LABELS = {
     "place": gettext_lazy("Place"),
     "group": gettext_lazy("Group"),
 }
-MAP_BINS = 5
-MAP_TOLERANCE = 0.005
-MAP_MAX_UNITS = 500
 
 
 def _mission(request: HttpRequest) -> Mission:
@@ -348,284 +337,3 @@ def round_detail(request: HttpRequest, mission_slug: str, round_id: uuid.UUID) -
             "suppress_n": SUPPRESS_N,
         },
     )
-
-
-# --- trend -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrendRow:
-    round: Round
-    row: Row
-    comparable: bool
-    first: bool
-
-
-@never_cache
-@mission_view(Perm.ESTIMATE_VIEW)
-def trend(request: HttpRequest, mission_slug: str, series: str, code: str) -> HttpResponse:
-    """An indicator across the rounds of a series, with 95% intervals; ``?by=sex`` for lines by
-    sex."""
-    mission = _mission(request)
-    membership = _membership(request)
-    rounds = rounds_of_series(mission=mission, series=series)
-    if not rounds and indicator_lookup(code, None) is None:
-        raise Http404(_("No such series."))
-    by_sex = request.GET.get("by") == "sex"
-    points = trend_points(
-        mission=mission,
-        series=series,
-        code=code,
-        by="sex" if by_sex else None,
-        membership=membership,
-    )
-    result = points[-1].result if points else None
-    percent = result is None or is_percent(result)
-    title = indicator_title(result) if result else code
-    rows = [
-        TrendRow(
-            round=p.round,
-            row=_row(p.round.name, ALL, p.estimate, percent, change_view(p.change, percent)),
-            comparable=p.comparable,
-            first=i == 0,
-        )
-        for i, p in enumerate(points)
-    ]
-    chart = None
-    if points:
-
-        def shown(e: Estimate | None) -> Estimate | None:
-            return None if is_suppressed(e) else e
-
-        lines = [charts.TrendLine(_("Everyone"), "line-0", [shown(p.estimate) for p in points])]
-        if by_sex:
-            lines += [
-                charts.TrendLine(label, css, [shown(p.result.estimates.get(key)) for p in points])
-                for key, label, css in (("f", _("Women"), "line-1"), ("m", _("Men"), "line-2"))
-            ]
-        every = [e for line in lines for e in line.points if e is not None]
-        chart = charts.trend_svg(
-            lines,
-            [p.round.name for p in points],
-            title=title,
-            description=_(
-                "Points are estimates per round; vertical lines are %(level)s confidence intervals."
-            )
-            % {"level": "95%"},
-            chart_id="trend",
-            scale=charts.scale_for(result.indicator if result else None, every),
-            percent=percent,
-            rtl=get_language_bidi(),
-        )
-    sex_rows: list[tuple[str, list[Row]]] = []
-    if by_sex and points:
-        for key, label in (("f", _("Women")), ("m", _("Men"))):
-            sex_rows.append(
-                (
-                    label,
-                    [_row(p.round.name, key, p.result.estimates.get(key), percent) for p in points],
-                )
-            )
-    return render(
-        request,
-        "assessments/estimate_trend.html",
-        {
-            "mission": mission,
-            "series": series,
-            "code": code,
-            "title": title,
-            "question": indicator_question(result) if result else "",
-            "rows": rows,
-            "trend_rows": [r.row for r in rows],
-            "sex_rows": sex_rows,
-            "by_sex": by_sex,
-            "chart": chart,
-            "breaks": any(not r.comparable and not r.first for r in rows),
-            "small_n": SMALL_N,
-            "suppress_n": SUPPRESS_N,
-        },
-    )
-
-
-# --- map -------------------------------------------------------------------------------------
-
-
-def _result_or_404(est: RoundEstimates, code: str) -> IndicatorResult | None:
-    """The round's result for ``code``; None for a bank indicator the round does not measure
-    (an empty map), 404 for an unknown code."""
-    result = est.results.get(code)
-    if result is None and indicator_lookup(code, None) is None:
-        raise Http404(_("This round does not measure that indicator."))
-    return result
-
-
-def _bins(result: IndicatorResult) -> list[tuple[float, float]]:
-    lo, hi = charts.scale_for(result.indicator, list(result.estimates.values()))
-    step = (hi - lo) / MAP_BINS
-    return [(lo + i * step, lo + (i + 1) * step) for i in range(MAP_BINS)]
-
-
-def _bin_of(value: float, bins: list[tuple[float, float]]) -> int:
-    for index, (_lo, hi) in enumerate(bins):
-        if value <= hi:
-            return index
-    return len(bins) - 1
-
-
-def _map_units(rnd: Round, membership: Membership, pcodes: Sequence[str]) -> list[AdminUnit]:
-    quota_units = RoundQuota.objects.filter(round=rnd).values_list("admin_unit_id", flat=True)
-    return list(
-        AdminUnit.objects.filter(mission_id=rnd.mission_id)
-        .filter(scope_for(membership).q(""))
-        .filter(Q(pk__in=list(quota_units)) | Q(pcode__in=list(pcodes)))
-        .order_by("pcode")[:MAP_MAX_UNITS]
-    )
-
-
-@never_cache
-@mission_view(Perm.ESTIMATE_VIEW)
-def round_map(
-    request: HttpRequest, mission_slug: str, round_id: uuid.UUID, code: str
-) -> HttpResponse:
-    """A map of one indicator by place, with the same figures as a table."""
-    rnd = _round_or_404(request, round_id)
-    est = round_estimates(round=rnd, by="place", membership=_membership(request))
-    found = _result_or_404(est, code)
-    result = found or IndicatorResult(
-        code, 1, indicator_lookup(code, None), {}, None, 0, 0, False, _("not measured")
-    )
-    percent = is_percent(result)
-    rows = (
-        [
-            _row(
-                domain_label("place", key, est.place_names),
-                key,
-                result.estimates.get(key),
-                percent,
-            )
-            for key in est.domain_keys
-        ]
-        if result.overall is not None
-        else []
-    )
-    legend = [
-        (i, charts.value_text(lo, percent), charts.value_text(hi, percent))
-        for i, (lo, hi) in enumerate(_bins(result))
-    ]
-    return render(
-        request,
-        "assessments/estimate_map.html",
-        {
-            "mission": _mission(request),
-            "round": rnd,
-            "code": code,
-            "result": result,
-            "title": indicator_title(result),
-            "question": indicator_question(result),
-            "rows": rows,
-            "legend": legend,
-            "small_n": SMALL_N,
-            "suppress_n": SUPPRESS_N,
-        },
-    )
-
-
-def _geometry(unit: AdminUnit) -> dict[str, Any] | None:
-    if unit.boundary:
-        from shapely.geometry import mapping
-
-        from palava.places.locate import geometry_from_geojson
-
-        shape = geometry_from_geojson(unit.boundary)
-        if shape is not None:
-            simple = shape.simplify(MAP_TOLERANCE, preserve_topology=True)
-            if not simple.is_empty:
-                return _rounded(mapping(simple))  # type: ignore[no-any-return]
-    if unit.centroid_lat is not None and unit.centroid_lon is not None:
-        return {"type": "Point", "coordinates": [unit.centroid_lon, unit.centroid_lat]}
-    return None
-
-
-def _rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 5)
-    if isinstance(value, list | tuple):
-        return [_rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    return value
-
-
-@never_cache
-@mission_view(Perm.ESTIMATE_VIEW)
-def round_map_data(
-    request: HttpRequest, mission_slug: str, round_id: uuid.UUID, code: str
-) -> JsonResponse:
-    """GeoJSON: one feature per place of the round with its estimate (never a respondent)."""
-    rnd = _round_or_404(request, round_id)
-    membership = _membership(request)
-    est = round_estimates(round=rnd, by="place", membership=membership)
-    result = _result_or_404(est, code)
-    features: list[dict[str, Any]] = []
-    if result is None or result.overall is None:
-        return _geojson(features)
-    percent = is_percent(result)
-    bins = _bins(result)
-    for unit in _map_units(rnd, membership, [k for k in est.domain_keys if k]):
-        geometry = _geometry(unit)
-        if geometry is None:
-            continue
-        e = result.estimates.get(unit.pcode)
-        suppressed = is_suppressed(e)
-        props: dict[str, Any] = {
-            "code": unit.pcode,
-            "name": unit.name,
-            "suppressed": suppressed,
-            "bin": None,
-            "value": None,
-            "value_text": "",
-            "ci_text": "",
-            "n": None,
-            "small_n": False,
-        }
-        if e is not None and not suppressed:
-            props.update(
-                bin=_bin_of(e.value, bins),
-                value=round(e.value, 4),
-                value_text=charts.value_text(e.value, percent),
-                ci_text=charts.interval_text(e.ci_low, e.ci_high, percent),
-                n=e.n,
-                small_n=e.small_n,
-            )
-        features.append({"type": "Feature", "geometry": geometry, "properties": props})
-    return _geojson(features)
-
-
-def _geojson(features: list[dict[str, Any]]) -> JsonResponse:
-    response = JsonResponse(
-        {"type": "FeatureCollection", "features": features},
-        content_type="application/geo+json",
-    )
-    response["Cache-Control"] = "private, max-age=60"
-    return response
-
-
-@never_cache
-@mission_view(Perm.ESTIMATE_VIEW)
-def round_export(
-    request: HttpRequest, mission_slug: str, round_id: uuid.UUID, fmt: str = "csv"
-) -> HttpResponse:
-    """The round's estimates as CSV or XLSX with an HXL hashtag row (aggregates only)."""
-    rnd = _round_or_404(request, round_id)
-    table = export_table(rnd, _membership(request))
-    out = io.BytesIO()
-    if fmt == "xlsx":
-        write_xlsx(table, out)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        write_csv(table, out)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(out.getvalue(), content_type=content_type)
-    filename = f"estimates-{rnd.series}-{rnd.number}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

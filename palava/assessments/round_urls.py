@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from palava.assessments import round_views
+from palava.assessments import round_quota_views, round_views
 
 app_name = "rounds"
 
@@ -11,7 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("new/", round_views.round_new, name="new"),
     path("<uuid:round_id>/", round_views.round_detail, name="detail"),
     path("<uuid:round_id>/edit/", round_views.round_edit, name="edit"),
-    path("<uuid:round_id>/quotas/", round_views.round_quotas, name="quotas"),
+    path("<uuid:round_id>/quotas/", round_quota_views.round_quotas, name="quotas"),
     path("<uuid:round_id>/status/", round_views.round_status, name="status"),
     path("<uuid:round_id>/recompute/", round_views.round_recompute, name="recompute"),
 ]
