@@ -9,5 +9,6 @@ app_name = "devices"
 urlpatterns: list[URLPattern] = [
     path("", device_views.device_list, name="list"),
     path("new/", device_views.device_new, name="new"),
+    path("<uuid:app_user_id>/created/", device_views.device_created, name="created"),
     path("<uuid:app_user_id>/revoke/", device_views.device_revoke, name="revoke"),
 ]
