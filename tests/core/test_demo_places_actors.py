@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import builtins
 import io
+import mimetypes
 import os
 import sys
+import tempfile
 import zoneinfo
 from collections import Counter
 from pathlib import Path
@@ -191,9 +193,14 @@ def test_the_demo_does_not_read_files_outside_the_project(monkeypatch: pytest.Mo
     # when the demo is generated and loaded
     demo_load(stdout=io.StringIO())
     # then it read nothing but the project, Python and the system time zone database (tzdata
-    # is read by Django's time zone checks), and in particular nothing of ../shared
+    # is read by Django's time zone checks), and in particular nothing of ../shared; the temp
+    # directory holds only files the process writes itself (pyxform's XForm conversion of the
+    # demo survey writes its XML to a NamedTemporaryFile); the system MIME type table is read by
+    # ``mimetypes`` when the survey form is stored
     allowed = [PROJECT_ROOT, Path(sys.base_prefix), Path(sys.prefix)]
     allowed += [Path(p) for p in zoneinfo.TZPATH]
+    allowed += [Path(tempfile.gettempdir()).resolve()]
+    allowed += [Path(p).resolve() for p in mimetypes.knownfiles]
     resolved = [Path(p).resolve() for p in opened]
     assert not [p for p in resolved if p.is_relative_to(PROJECT_ROOT.parent / "shared")]
     assert [p for p in resolved if not any(p.is_relative_to(root) for root in allowed)] == []
