@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -36,6 +37,15 @@ from palava.assessments.estimates import (
 from palava.assessments.models import Round
 from palava.assessments.stats import Estimate
 from palava.missions.permissions import Perm, mission_view
+
+
+def _round_label(round: Round) -> str:
+    """A short label under the chart: the round's number and month (round names share a long
+    prefix and were cut to the same text)."""
+    return _("Round %(number)s · %(month)s") % {
+        "number": round.number,
+        "month": date_format(round.starts_on, "M Y"),
+    }
 
 
 @dataclass(frozen=True)
@@ -91,7 +101,7 @@ def trend(request: HttpRequest, mission_slug: str, series: str, code: str) -> Ht
         every = [e for line in lines for e in line.points if e is not None]
         chart = charts.trend_svg(
             lines,
-            [p.round.name for p in points],
+            [_round_label(p.round) for p in points],
             title=title,
             description=_(
                 "Points are estimates per round; vertical lines are %(level)s confidence intervals."

@@ -89,14 +89,21 @@ class ChangeView:
 def change_view(change: Change | None, percent: bool) -> ChangeView | None:
     if change is None or not math.isfinite(change.value):
         return None
-    amount = _("%(v)+.0f points") % {"v": change.value * 100} if percent else f"{change.value:+.2f}"
-    arrow = "▲" if change.value > 0 else "▼" if change.value < 0 else "="
+    # The arrow follows the figure as shown: a change that rounds to 0 is "=", never "▲ +0".
+    shown = round(change.value * 100) if percent else round(change.value, 2)
+    if not shown:
+        amount = _("0 points") if percent else "0.00"
+    elif percent:
+        amount = _("%(v)+.0f points") % {"v": shown}
+    else:
+        amount = f"{shown:+.2f}"
+    arrow = "▲" if shown > 0 else "▼" if shown < 0 else "="
     wording = _("significant") if change.significant else _("not significant")
     return ChangeView(
         arrow=arrow,
         text=f"{amount}, {wording}",
         significant=change.significant,
-        css=("change-up" if change.value > 0 else "change-down") if change.significant else "",
+        css=("change-up" if shown > 0 else "change-down") if change.significant and shown else "",
         p_value=change.p_value,
     )
 

@@ -252,7 +252,7 @@ def _compute(
                 "Fewer than %(n)s respondents behind some figures of: %(codes)s. Read them "
                 "with care."
             )
-            % {"n": SMALL_N, "codes": ", ".join(small)}
+            % {"n": SMALL_N, "codes": ", ".join(_indicator_name(results[c]) for c in small)}
         )
     return RoundEstimates(
         round_id=round.pk,
@@ -267,6 +267,12 @@ def _compute(
         missing_cells=missing_cells,
         warnings=warnings,
     )
+
+
+def _indicator_name(result: IndicatorResult) -> str:
+    """The indicator's title in the active language (its code when it is not in the bank)."""
+    language = (get_language() or "en").split("-")[0]
+    return result.indicator.title(language) if result.indicator is not None else result.code
 
 
 def _cache_key(

@@ -163,16 +163,19 @@ def survey_import(
         "warnings_total": plan.warnings.count,
         "warnings": plan.warnings.items,
     }
-    audit_record(
-        actor=actor,
-        action="submission.import",
-        mission=mission,
-        obj=form,
-        changes={
-            key: result[key]
-            for key in ("format", "rows", "created", "duplicates", "conflicts", "skipped")
-        },
-    )
+    # The task runs outside any transaction (each submission is received in its own): the
+    # audit record needs one.
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="submission.import",
+            mission=mission,
+            obj=form,
+            changes={
+                key: result[key]
+                for key in ("format", "rows", "created", "duplicates", "conflicts", "skipped")
+            },
+        )
     return result, errors.items
 
 

@@ -22,7 +22,7 @@ from palava.assessments import form_selectors
 from palava.assessments.import_services import JOB_KIND, survey_import_start
 from palava.assessments.imports import MAX_BYTES
 from palava.assessments.models import Form
-from palava.core.models import Job
+from palava.core.models import Job, JobStatus
 from palava.core.selectors import job_of_user, jobs_of_user
 from palava.missions.models import Mission
 from palava.missions.permissions import Perm, mission_view
@@ -114,6 +114,21 @@ def _job(request: HttpRequest, survey_job_id: Any) -> Job:
     return job
 
 
+def job_message(job: Job) -> str:
+    """The job's message in the reader's language: the worker wrote it in its own (the
+    messages it writes are fixed texts, except the summary, rebuilt here from the counts)."""
+    result = job.result if isinstance(job.result, dict) else {}
+    if job.status == JobStatus.SUCCEEDED and "created" in result:
+        return _(
+            "Imported: %(created)s; already present: %(duplicates)s; rows skipped: %(skipped)s."
+        ) % {
+            "created": result.get("created", 0),
+            "duplicates": int(result.get("duplicates") or 0) + int(result.get("conflicts") or 0),
+            "skipped": result.get("skipped", 0),
+        }
+    return _(job.message) if job.message else ""
+
+
 @vary_on_headers("HX-Request")
 @mission_view(Perm.FORM_MANAGE)
 def survey_import_job(request: HttpRequest, mission_slug: str, survey_job_id: Any) -> HttpResponse:
@@ -123,6 +138,7 @@ def survey_import_job(request: HttpRequest, mission_slug: str, survey_job_id: An
     context = {
         "mission": mission,
         "job": job,
+        "message": job_message(job),
         "finished": job.finished_at is not None,
         "poll_url": reverse(
             "survey_import:job",

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi
 
 WIDTH = 640.0
 MARGIN = 8.0
@@ -56,8 +57,19 @@ def bars_svg(
     description: str,
     chart_id: str,
     compact: bool = False,
+    rtl: bool | None = None,
 ) -> SafeString:
-    """One horizontal bar per need: its share (0-100 %) on a track, the percentage after it."""
+    """One horizontal bar per need, as long relative to the largest share (no 0-100 % track:
+    twelve shares add up to 100 %, a full track would read as 100 %), the percentage after it.
+    Right to left (labels on the right, bars growing leftwards) when ``rtl``, by default when
+    the active language is written right to left."""
+    if rtl is None:
+        rtl = get_language_bidi()
+
+    def x(pos: float, w: float = 0.0) -> str:
+        return _fmt(width - pos - w if rtl else pos)
+
+    label_anchor, value_anchor = ("start", "end") if rtl else ("end", "start")
     width = 320.0 if compact else WIDTH
     label_width = 110.0 if compact else 170.0
     value_room = 44.0
@@ -75,29 +87,26 @@ def bars_svg(
         parts.append(
             format_html(
                 '<g class="chart-row">'
-                '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}<title>{}</title>'
+                '<text class="chart-label" x="{}" y="{}" text-anchor="{}">{}<title>{}</title>'
                 "</text>"
-                '<rect class="bar-track" x="{}" y="{}" width="{}" height="{}"></rect>'
                 '<rect class="bar bar-share" x="{}" y="{}" width="{}" height="{}">'
                 "<title>{}: {}</title></rect>"
-                '<text class="chart-value" x="{}" y="{}">{}</text>'
+                '<text class="chart-value" x="{}" y="{}" text-anchor="{}">{}</text>'
                 "</g>",
-                _fmt(label_width - 6),
+                x(label_width - 6),
                 text_y,
+                label_anchor,
                 _short(label, chars),
                 label,
-                _fmt(label_width),
-                _fmt(y),
-                _fmt(room),
-                _fmt(row),
-                _fmt(label_width),
+                x(label_width, bar_w),
                 _fmt(y),
                 _fmt(bar_w),
                 _fmt(row),
                 label,
                 percent,
-                _fmt(label_width + room + 6),
+                x(label_width + bar_w + 6),
                 text_y,
+                value_anchor,
                 percent,
             )
         )
@@ -120,9 +129,18 @@ def history_svg(
     title: str,
     description: str,
     chart_id: str,
+    rtl: bool | None = None,
 ) -> SafeString:
-    """Small multiples: one row per need, one column per period (oldest on the left), each a
-    bar as tall as the need's share in that period; an empty slot where it was not ranked."""
+    """Small multiples: one row per need, one column per period (oldest on the left; on the
+    right, with the labels, when ``rtl``, by default in a right-to-left language), each a bar as
+    tall as the need's share in that period; an empty slot where it was not ranked."""
+    if rtl is None:
+        rtl = get_language_bidi()
+
+    def mx(pos: float, w: float = 0.0) -> str:
+        return _fmt(WIDTH - pos - w if rtl else pos)
+
+    label_anchor, value_anchor = ("start", "end") if rtl else ("end", "start")
     label_width = 170.0
     row_h = 34.0
     gap = 8.0
@@ -136,14 +154,15 @@ def history_svg(
         y = MARGIN + index * (row_h + gap)
         parts.append(
             format_html(
-                '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}<title>{}</title>'
+                '<text class="chart-label" x="{}" y="{}" text-anchor="{}">{}<title>{}</title>'
                 "</text>"
                 '<rect class="bar-track" x="{}" y="{}" width="{}" height="1"></rect>',
-                _fmt(label_width - 6),
+                mx(label_width - 6),
                 _fmt(y + row_h * 0.65),
+                label_anchor,
                 _short(label, 24),
                 label,
-                _fmt(label_width),
+                mx(label_width, WIDTH - label_width - MARGIN),
                 _fmt(y + row_h),
                 _fmt(WIDTH - label_width - MARGIN),
             )
@@ -158,16 +177,17 @@ def history_svg(
                 format_html(
                     '<rect class="bar bar-median" x="{}" y="{}" width="{}" height="{}">'
                     "<title>{} · {}: {}</title></rect>"
-                    '<text class="chart-value" x="{}" y="{}" text-anchor="start">{}</text>',
-                    _fmt(x),
+                    '<text class="chart-value" x="{}" y="{}" text-anchor="{}">{}</text>',
+                    mx(x, bar_w),
                     _fmt(y + row_h - h),
                     _fmt(bar_w),
                     _fmt(h),
                     label,
                     periods[column] if column < len(periods) else "",
                     percent,
-                    _fmt(x + bar_w + 2),
+                    mx(x + bar_w + 2),
                     _fmt(y + row_h - 2),
+                    value_anchor,
                     percent,
                 )
             )
@@ -176,7 +196,7 @@ def history_svg(
         parts.append(
             format_html(
                 '<text class="chart-legend" x="{}" y="{}" text-anchor="middle">{}</text>',
-                _fmt(label_width + column * slot + slot / 2),
+                mx(label_width + column * slot + slot / 2),
                 _fmt(base + 12),
                 period,
             )

@@ -30,6 +30,7 @@ from palava.assessments.needs_forms import (
     entry_inputs,
     pair_name,
 )
+from palava.feedback.forms import with_place_picker
 from palava.missions.models import Membership, Mission
 from palava.missions.permissions import Perm, mission_view, role_has
 
@@ -240,6 +241,9 @@ def exercise_new(request: HttpRequest, mission_slug: str) -> HttpResponse:
         initial.update({k: source.get(k, "")[:200] for k in _SETUP_FIELDS})
         initial["needs"] = source.getlist("needs")
     setup = SetupForm(source if started else None, membership=membership, initial=initial)
+    if _can(request, Perm.MESSAGE_VIEW):  # places suggested while typing (the inbox's list)
+        url = reverse("messages:place_options", kwargs={"mission_slug": mission.slug})
+        with_place_picker(setup, url)
     context: dict[str, Any] = {"mission": mission, "setup": setup}
     if not started or not setup.is_valid():
         status = 400 if request.method == "POST" else 200

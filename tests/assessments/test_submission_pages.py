@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from palava.assessments import form_services
 from palava.assessments.models import Form, Submission, SubmissionSource, SubmissionStatus
@@ -219,7 +221,8 @@ def test_list_filters(
 def test_form_filter_and_date_range(mission: Mission, form: Form) -> None:
     submission = receive(mission, instance()[0])
     whole = MembershipFactory(mission=mission, role=Role.ANALYST)
-    day = submission.received_at.date()
+    # the day in the mission's time zone, as the filter reads it (not UTC: near midnight)
+    day = timezone.localtime(submission.received_at, ZoneInfo(mission.time_zone)).date()
 
     by_form = SubmissionFilters(form=str(form.public_id))
     assert list(submission_list(membership=whole, filters=by_form)) == [submission]
