@@ -11,12 +11,10 @@ from palava.missions.models import Role
 from palava.places.models import AdminUnit
 from tests.assessments.test_estimates import answer
 from tests.assessments.test_estimates_pages import CODE, PATH, world
-from tests.browser.conftest import browser, page, screenshot
+from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-__all__ = ["browser", "page"]  # the Playwright fixtures, shared with tests/browser
 
 
 def _log_in(page: Any, live_server: Any, username: str) -> None:
