@@ -8,7 +8,6 @@ another member's scope may not cover.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from palava.core.models import Job
 from palava.core.selectors import job_of_user, jobs_of_user
 from palava.core.services import job_create
 from palava.missions.permissions import Perm, mission_view
-from palava.places.import_views import import_dir
+from palava.places.import_views import store_upload
 from palava.places.importers.base import max_import_bytes
 
 SUFFIXES = {".csv", ".txt", ".xlsx"}
@@ -50,16 +49,6 @@ class ActorsImportForm(forms.Form):
         return upload
 
 
-def _store(upload: Any, mission_slug: str) -> Path:
-    folder = import_dir() / mission_slug
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-    with target.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return target
-
-
 @mission_view(Perm.ACTOR_MANAGE)
 def actors_import(request: HttpRequest, mission_slug: str) -> HttpResponse:
     mission = request.mission  # type: ignore[attr-defined]
@@ -68,7 +57,7 @@ def actors_import(request: HttpRequest, mission_slug: str) -> HttpResponse:
         kind = import_kind_get("actors")
         assert kind is not None, "palava.actors.importers registers the actors kind"
         upload = form.cleaned_data["file"]
-        stored = _store(upload, mission.slug)
+        stored = store_upload(upload, mission.slug)
         with transaction.atomic():
             job = job_create(
                 actor=request.user,

@@ -6,7 +6,6 @@ A member sees only the import jobs they started (a report quotes rows of the fil
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from palava.core.models import Job, JobStatus
 from palava.core.selectors import job_of_user, jobs_of_user
 from palava.missions.models import Mission
 from palava.missions.permissions import Perm, mission_view
-from palava.places.import_views import import_dir
+from palava.places.import_views import store_upload
 
 SUFFIXES = {".xlsx", ".csv", ".txt", ".zip"}
 RECENT_JOBS = 10
@@ -58,16 +57,6 @@ class SurveyImportForm(forms.Form):
         return upload
 
 
-def _store(upload: Any, mission_slug: str) -> Path:
-    folder = import_dir() / mission_slug
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-    with target.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return target
-
-
 @mission_view(Perm.FORM_MANAGE)
 def survey_import_upload(request: HttpRequest, mission_slug: str) -> HttpResponse:
     mission: Mission = request.mission  # type: ignore[attr-defined]
@@ -77,7 +66,7 @@ def survey_import_upload(request: HttpRequest, mission_slug: str) -> HttpRespons
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        stored = _store(upload, mission.slug)
+        stored = store_upload(upload, mission.slug)
         job = survey_import_start(
             actor=request.user,
             mission=mission,

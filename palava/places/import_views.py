@@ -68,7 +68,8 @@ def import_dir() -> Path:
     return Path(configured) if configured else Path(settings.DATA_DIR) / "imports"
 
 
-def _store(upload: Any, mission_slug: str) -> Path:
+def store_upload(upload: Any, mission_slug: str) -> Path:
+    """Save an uploaded file under the import dir with a random name (jobs read it from there)."""
     folder = import_dir() / mission_slug
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
@@ -86,7 +87,7 @@ def places_import(request: HttpRequest, mission_slug: str) -> HttpResponse:
         from palava.core.importers import import_kind_get
 
         upload = form.cleaned_data["file"]
-        stored = _store(upload, mission.slug)
+        stored = store_upload(upload, mission.slug)
         params: dict[str, Any] = {
             "format": form.cleaned_data["format"] or "auto",
             "strict": form.cleaned_data["strict"],
