@@ -40,6 +40,11 @@ urlpatterns = [
     path("m/<slug:mission_slug>/indicators/", include("palava.assessments.indicator_urls")),
     path("m/<slug:mission_slug>/estimates/", include("palava.assessments.estimate_urls")),
     path("m/<slug:mission_slug>/needs/", include("palava.assessments.needs_urls")),
+    path("m/<slug:mission_slug>/engagement/", include("palava.engagement.urls")),
+    path("m/<slug:mission_slug>/activities/", include("palava.engagement.activity_urls")),
+    path("m/<slug:mission_slug>/commitments/", include("palava.engagement.commitment_urls")),
+    path("m/<slug:mission_slug>/partners/", include("palava.engagement.partner_urls")),
+    path("m/<slug:mission_slug>/projects/", include("palava.engagement.project_urls")),
     # ODK Collect, KoboCollect and Enketo (authenticated per device, docs/adr/0008)
     path("openrosa/<slug:mission_slug>/", include("palava.assessments.openrosa.urls")),
     # inbound webhooks (authenticated per channel type) and public pages

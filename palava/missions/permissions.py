@@ -57,6 +57,14 @@ class Perm(enum.StrEnum):
     ESTIMATE_VIEW = "estimate.view"
     NEEDS_VIEW = "needs.view"
     NEEDS_MANAGE = "needs.manage"
+    ACTIVITY_VIEW = "activity.view"
+    ACTIVITY_MANAGE = "activity.manage"
+    COMMITMENT_VIEW = "commitment.view"
+    COMMITMENT_MANAGE = "commitment.manage"
+    INCLUSION_VIEW = "inclusion.view"
+    PARTNER_VIEW = "partner.view"
+    PARTNER_MANAGE = "partner.manage"
+    ENGAGEMENT_SETTINGS = "engagement.settings"
 
 
 _ALL = frozenset(Perm)
@@ -97,6 +105,15 @@ _SURVEYS_WRITE = _SURVEYS_READ | {
     Perm.NEEDS_MANAGE,
 }
 _SURVEYS_LEAD = _SURVEYS_WRITE | {Perm.ROUND_MANAGE}
+# Engagement (docs/adr/0009): activities, minutes and the commitments ledger are for staff and
+# analysts; inclusion figures are aggregates and the 3W (partners, projects) is what partners
+# exchange anyway, so partners and viewers read those. Field staff record activities and
+# commitments; officers and managers keep partners, agreements and projects; managers set the
+# inclusion targets and reminder lead time.
+_PARTNERS_READ = frozenset({Perm.INCLUSION_VIEW, Perm.PARTNER_VIEW})
+_ENGAGEMENT_READ = _PARTNERS_READ | {Perm.ACTIVITY_VIEW, Perm.COMMITMENT_VIEW}
+_ENGAGEMENT_WRITE = _ENGAGEMENT_READ | {Perm.ACTIVITY_MANAGE, Perm.COMMITMENT_MANAGE}
+_ENGAGEMENT_LEAD = _ENGAGEMENT_WRITE | {Perm.PARTNER_MANAGE, Perm.ENGAGEMENT_SETTINGS}
 
 MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
@@ -108,30 +125,40 @@ MATRIX: dict[str, frozenset[Perm]] = {
     | _MESSAGES_WRITE
     | {Perm.MESSAGE_RESTRICTED_VIEW, Perm.CHANNEL_VIEW, Perm.CLASSIFIER_MANAGE}
     | _CASES_LEAD
-    | _SURVEYS_LEAD,
+    | _SURVEYS_LEAD
+    | _ENGAGEMENT_LEAD,
     Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
     | _MESSAGES_WRITE
     | _CASES_WRITE
-    | _SURVEYS_LEAD,
+    | _SURVEYS_LEAD
+    | _ENGAGEMENT_WRITE
+    | {Perm.PARTNER_MANAGE},
     Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
     | _MESSAGES_WRITE
     | _CASES_WRITE
-    | _SURVEYS_WRITE,
+    | _SURVEYS_WRITE
+    | _ENGAGEMENT_WRITE,
     Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_READ
     | _ACTORS_READ
     | _MESSAGES_READ
     | _CASES_READ
-    | _SURVEYS_READ,
+    | _SURVEYS_READ
+    | _ENGAGEMENT_READ,
     Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_READ
     | _ACTORS_READ
-    | _ESTIMATES_READ,
-    Role.VIEWER: frozenset({Perm.MISSION_VIEW}) | _PLACES_READ | _ACTORS_READ | _ESTIMATES_READ,
+    | _ESTIMATES_READ
+    | _PARTNERS_READ,
+    Role.VIEWER: frozenset({Perm.MISSION_VIEW})
+    | _PLACES_READ
+    | _ACTORS_READ
+    | _ESTIMATES_READ
+    | _PARTNERS_READ,
 }
 
 

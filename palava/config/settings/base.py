@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "palava.actors",
     "palava.feedback",
     "palava.assessments",
+    "palava.engagement",
 ]
 
 MIDDLEWARE = [

@@ -639,6 +639,8 @@ class NotificationKind(models.TextChoices):
     RESPONSE_OVERDUE = "response_overdue", _("No response in time")
     DELIVERY_FAILED = "delivery_failed", _("Message could not be delivered")
     BROADCAST_DONE = "broadcast_done", _("Broadcast finished")
+    COMMITMENT_DUE = "commitment_due", _("Commitment due soon")
+    COMMITMENT_OVERDUE = "commitment_overdue", _("Commitment overdue")
 
 
 class Notification(models.Model):

@@ -1,0 +1,78 @@
+"""Engagement models, re-exported: ``from palava.engagement.models import Activity``."""
+
+from .activities import (
+    Activity,
+    ActivityIssue,
+    ActivityStatus,
+    ActivityType,
+    AttendanceCount,
+    Participant,
+    ParticipantRole,
+)
+from .commitments import (
+    OPEN_STATUSES,
+    Commitment,
+    CommitmentEvent,
+    CommitmentEventKind,
+    CommitmentEvidence,
+    CommitmentStatus,
+    EvidenceKind,
+    PartyKind,
+    Verification,
+    default_commitment_sensitivity,
+)
+from .common import AgeBand, BeneficiaryAge, CountSex, ParticipantGroup
+from .documents import Document
+from .partners import (
+    Agreement,
+    AgreementKind,
+    DataSharing,
+    Deliverable,
+    DeliverableStatus,
+    Partner,
+    PartnerType,
+    Project,
+    ProjectReach,
+    ProjectStatus,
+    ProjectType,
+    Sector,
+)
+from .settings import EngagementSettings
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Activity",
+    "ActivityIssue",
+    "ActivityStatus",
+    "ActivityType",
+    "AgeBand",
+    "Agreement",
+    "AgreementKind",
+    "AttendanceCount",
+    "BeneficiaryAge",
+    "Commitment",
+    "CommitmentEvent",
+    "CommitmentEventKind",
+    "CommitmentEvidence",
+    "CommitmentStatus",
+    "CountSex",
+    "DataSharing",
+    "Deliverable",
+    "DeliverableStatus",
+    "Document",
+    "EngagementSettings",
+    "EvidenceKind",
+    "Participant",
+    "ParticipantGroup",
+    "ParticipantRole",
+    "Partner",
+    "PartnerType",
+    "PartyKind",
+    "Project",
+    "ProjectReach",
+    "ProjectStatus",
+    "ProjectType",
+    "Sector",
+    "Verification",
+    "default_commitment_sensitivity",
+]
