@@ -263,6 +263,42 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
         .sample_exercise(world.mission)
         .public_id
     ),
+    # engagement: activities, commitments, partners, agreements, projects and their files
+    "activity_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_activity(world.mission)
+        .public_id
+    ),
+    "commitment_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_commitment(world.mission)
+        .public_id
+    ),
+    "partner_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_partner(world.mission)
+        .public_id
+    ),
+    "agreement_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_agreement(world.mission)
+        .public_id
+    ),
+    "project_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_project(world.mission)
+        .public_id
+    ),
+    "deliverable_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_deliverable(world.mission)
+        .public_id
+    ),
+    "document_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_document(world.mission)
+        .public_id
+    ),
     # devices:revoke: an app user (ODK Collect device) of the mission
     "app_user_id": lambda world: str(
         __import__("tests.assessments.helpers_forms", fromlist=["*"])
@@ -303,6 +339,41 @@ API_PATH_VALUES: dict[str, PathValue] = {
     "rumour_id": lambda world: str(
         __import__("tests.feedback.helpers_broadcasts", fromlist=["*"])
         .sample_rumour(world.mission)
+        .public_id
+    ),
+    "activity_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_activity(world.mission)
+        .public_id
+    ),
+    "commitment_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_commitment(world.mission)
+        .public_id
+    ),
+    "partner_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_partner(world.mission)
+        .public_id
+    ),
+    "agreement_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_agreement(world.mission)
+        .public_id
+    ),
+    "project_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_project(world.mission)
+        .public_id
+    ),
+    "deliverable_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_deliverable(world.mission)
+        .public_id
+    ),
+    "document_id": lambda world: str(
+        __import__("tests.engagement.matrix_samples", fromlist=["*"])
+        .sample_document(world.mission)
         .public_id
     ),
 }
