@@ -45,6 +45,7 @@ urlpatterns = [
     path("m/<slug:mission_slug>/commitments/", include("palava.engagement.commitment_urls")),
     path("m/<slug:mission_slug>/partners/", include("palava.engagement.partner_urls")),
     path("m/<slug:mission_slug>/projects/", include("palava.engagement.project_urls")),
+    path("m/<slug:mission_slug>/inclusion/", include("palava.engagement.inclusion_urls")),
     # ODK Collect, KoboCollect and Enketo (authenticated per device, docs/adr/0008)
     path("openrosa/<slug:mission_slug>/", include("palava.assessments.openrosa.urls")),
     # inbound webhooks (authenticated per channel type) and public pages

@@ -8,6 +8,7 @@ which role sees what.
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import SafeString
 
 from palava.missions.permissions import Perm, role_has
 
@@ -24,3 +25,11 @@ def allows(role: object, perm: str) -> bool:
     if not isinstance(role, str) or not role:
         return False
     return role_has(role, Perm(perm))
+
+
+@register.filter(name="markdown")
+def markdown(text: str | None) -> SafeString:
+    """Staff-written Markdown rendered safely (``palava.core.markdown``)."""
+    from palava.core.markdown import render_markdown
+
+    return render_markdown(text)

@@ -1,0 +1,7 @@
+"""JSON API: commitments (mounted under /api/v1/ by palava.api)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["commitments"])
