@@ -47,5 +47,5 @@ def render_markdown(text: str | None) -> SafeString:
     """HTML for ``text`` (raw HTML escaped, unsafe links dropped), safe to put in a page."""
     if not text:
         return mark_safe("")
-    html = _md.render(text[:MAX_MARKDOWN_CHARS])
+    html = str(_md.render(text[:MAX_MARKDOWN_CHARS]))
     return mark_safe(html)  # noqa: S308 (markdown-it escapes all raw HTML: html=False)
