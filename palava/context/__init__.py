@@ -1,0 +1,1 @@
+"""Cultural context of places: the pure date logic of the cultural calendar (Hijri, recurrence)."""
