@@ -387,6 +387,35 @@ API_QUERIES: dict[str, dict[str, str]] = {
 # when the body must name records of the mission).
 API_BODIES: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "tokens_create": {"name": "matrix", "days": 1},
+    "engagement_settings_update": {"coverage_days": 60},
+    "activities_create": lambda world: {
+        "activity_type": "town_hall",
+        "title": "Matrix town hall",
+        "admin_unit": _sample_unit(world).pcode,
+        "starts_at": "2026-01-05T09:00:00Z",
+    },
+    # the sample activity is found again by its title: an update keeps it
+    "activities_update": {"title": "Matrix forum"},
+    "activities_attendance_set": {
+        "cells": [{"sex": "f", "age_band": "18-35", "group": "idp", "count": 12}]
+    },
+    "activities_participant_add": lambda world: {"actor": str(_sample_actor(world).public_id)},
+    "activities_issue_add": {"summary": "The matrix well is dry"},
+    "commitments_create": lambda world: {
+        "made_by_kind": "mission",
+        "made_by_name": "Civil Affairs",
+        "made_to_kind": "community",
+        "made_to_name": "Matrix village",
+        "description": "Repair the matrix road",
+        "admin_unit": __import__("tests.assessments.matrix_samples", fromlist=["*"])
+        .sample_unit(world.mission)
+        .pcode,
+        "made_on": "2026-01-15",
+    },
+    "commitments_update": {"description": "Repair the matrix well and the road"},
+    "commitments_status": {"status": "in_progress"},
+    "commitments_verify": {"verification": "kept", "note": "Asked the village committee"},
+    "commitments_evidence_add": {"kind": "note", "note": "Seen on a matrix patrol"},
     "actors_create": {"kind": "person", "actor_type": "religious_leader", "name": "Imam Matrix"},
     "actors_update": {"title": "Chief of the matrix"},
     "actors_contact_set": {"phone": "+243 990 000 111"},
@@ -420,6 +449,9 @@ API_BODIES: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "rumours_set_status": {"status": "verifying", "note": "matrix"},
     "rumours_counter": {"counter_message": "The facts.", "channels": ["radio"]},
 }
+API_BODIES.update(
+    __import__("tests.engagement.matrix_bodies_partners", fromlist=["*"]).PARTNER_API_BODIES
+)
 
 ROLES = list(Role)
 
