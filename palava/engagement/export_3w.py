@@ -30,12 +30,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.db.models import Prefetch
+
 from palava.core.exporters import Cell, Column, ExportKind, Table, export_kind_register
 from palava.engagement.models import BeneficiaryAge, Partner, Project, Sector
 from palava.engagement.selectors import projects_visible
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, clearance_for
 from palava.places.exchange import Hierarchy, ancestor_columns
+from palava.places.models import AdminUnit
 from palava.places.scope import scope_for
 
 SEXES = ("f", "m")
@@ -112,7 +115,12 @@ def three_w_table(reader: Membership) -> Table:
     projects = (
         projects_visible(membership=reader)
         .select_related("admin_unit", "partner__actor", "funder__actor")
-        .prefetch_related("places", "reach")
+        # boundaries are large JSON and not exported: never decode them here
+        .defer("admin_unit__boundary")
+        .prefetch_related(
+            Prefetch("places", queryset=AdminUnit.objects.only("id", "mission_id", "path")),
+            "reach",
+        )
         .order_by("code", "id")
     )
     hierarchy = Hierarchy(reader.mission_id)

@@ -80,14 +80,24 @@ def places_for(
     return units.order_by("name", "pcode")
 
 
-def _owner(path: str, by_path: dict[str, int]) -> int | None:
-    """The index of the listed unit whose path is a prefix of ``path`` (nearest first)."""
+def _owner(
+    path: str, by_path: dict[str, int], memo: dict[str, int | None] | None = None
+) -> int | None:
+    """The index of the listed unit whose path is a prefix of ``path`` (nearest first).
+
+    ``memo`` caches the answer per path: grouped rows repeat a few hundred paths many times.
+    """
+    if memo is not None and path in memo:
+        return memo[path]
+    found: int | None = None
     parts = path.strip("/").split("/")
     for end in range(len(parts), 0, -1):
         found = by_path.get("/" + "/".join(parts[:end]) + "/")
         if found is not None:
-            return found
-    return None
+            break
+    if memo is not None:
+        memo[path] = found
+    return found
 
 
 # --- Attendance and population ---------------------------------------------------------------
@@ -150,15 +160,16 @@ def inclusion_by_place(
         .values_list("activity__admin_unit__path", "sex", "age_band", "group")
         .annotate(n=Sum("count"))
     )
+    owners: dict[str, int | None] = {}
     for path, sex, band, group, count in cells:
-        index = _owner(path, by_path)
+        index = _owner(path, by_path, owners)
         if index is not None:
             attendance[index].add(sex, band, group, count or 0)
     settings = engagement_settings_get(membership.mission)
     targets = targets_for(membership, settings)
     rows: list[list[calc.PopulationRow]] = [[] for _ in units]
     for row in _population_rows(membership, under):
-        index = _owner(row[0], by_path)
+        index = _owner(row[0], by_path, owners)
         if index is not None:
             rows[index].append(row)
     return [

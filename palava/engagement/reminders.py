@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 SCHEDULER_ACTOR = "system:scheduler"
 BATCH = 200
+MAX_BATCHES = 50  # at most 10,000 notices of each kind per mission and run
 
 
 def commitment_url(commitment: Commitment) -> str:
@@ -175,6 +176,7 @@ def commitments_remind_and_escalate(*, now: dt.datetime | None = None) -> dict[s
     fired = {"reminded": 0, "escalated": 0}
     mission_ids = (
         Commitment.objects.filter(status__in=OPEN_STATUSES, due_date__isnull=False)
+        .order_by()  # the model's ordering would make DISTINCT one row per commitment
         .values_list("mission_id", flat=True)
         .distinct()
     )
@@ -184,15 +186,22 @@ def commitments_remind_and_escalate(*, now: dt.datetime | None = None) -> dict[s
             (True, "reminded", NotificationKind.COMMITMENT_DUE),
             (False, "escalated", NotificationKind.COMMITMENT_OVERDUE),
         ):
-            for pk in _candidates(mission, reminder=reminder, today=today):
-                with transaction.atomic():
-                    found = (
-                        Commitment.objects.select_related(
-                            "mission", "admin_unit", "owner", "created_by"
+            # Batches until none is left (a backlog drains in one run, not one batch per
+            # quarter hour); a candidate that does not fire is claimed or closed, so it is
+            # not offered again, and MAX_BATCHES bounds the run whatever happens.
+            for _round in range(MAX_BATCHES):
+                batch = _candidates(mission, reminder=reminder, today=today)
+                for pk in batch:
+                    with transaction.atomic():
+                        found = (
+                            Commitment.objects.select_related(
+                                "mission", "admin_unit", "owner", "created_by"
+                            )
+                            .filter(pk=pk)
+                            .first()
                         )
-                        .filter(pk=pk)
-                        .first()
-                    )
-                    if found is not None and commitment_fire(found, kind=kind, now=now):
-                        fired[key] += 1
+                        if found is not None and commitment_fire(found, kind=kind, now=now):
+                            fired[key] += 1
+                if len(batch) < BATCH:
+                    break
     return fired

@@ -195,3 +195,20 @@ def test_the_job_is_registered_every_15_minutes() -> None:
     job = registered_jobs()["engagement.commitments"]
     assert job.every == dt.timedelta(minutes=15)
     assert job.task is engagement_commitments
+
+
+def test_a_backlog_larger_than_one_batch_drains_in_one_run(
+    mission: Mission, member_of: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More due commitments than one batch: one run reminds them all, once each."""
+    from palava.engagement import reminders
+
+    monkeypatch.setattr(reminders, "BATCH", 3)
+    officer: Membership = member_of(Role.OFFICER)
+    with time_machine.travel(_at(dt.date(2026, 3, 1), 10), tick=False):
+        made = [
+            make_commitment(mission, by=officer, owner=officer.user, due_date=DUE) for _ in range(8)
+        ]
+    assert _run(_at(dt.date(2026, 3, 25), 9)) == {"reminded": 8, "escalated": 0}
+    assert all(_events(c, CommitmentEventKind.REMINDER) == 1 for c in made)
+    assert _run(_at(dt.date(2026, 3, 25), 10)) == {"reminded": 0, "escalated": 0}
