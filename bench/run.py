@@ -15,6 +15,9 @@ Run with ``make bench``. Nothing here asserts a time; the numbers are for people
    and PostgreSQL, triage messages/s, and the kill -9 and replay exactly-once runs.
 6. Survey estimates (``"estimates"``, see ``bench/estimates.py``): ``estimate_many`` on 100,000
    rows x 50 questions by 3 disaggregation variables versus samplics' ``TaylorEstimator``.
+7. Engagement (``"engagement"``, see ``bench/engagement.py``): the commitment reminder scan
+   (idle, and a burst of 1,000) versus ``COUNT(*)``, inclusion by place and the engagement plan
+   versus a ``SUM``, and the 3W CSV export versus the ``csv`` module, on a large generated mission.
 """
 
 from __future__ import annotations
@@ -364,6 +367,10 @@ def main() -> None:
     from bench.estimates import run as bench_estimates
 
     estimates = bench_estimates()
+    # Engagement (issue #7): reminder scan, inclusion, plan and 3W export on a large mission.
+    from bench.engagement import run as bench_engagement
+
+    engagement = bench_engagement()
     print(
         json.dumps(
             {
@@ -372,6 +379,7 @@ def main() -> None:
                 "intake": intake,
                 "alert_latency": alert_latency,
                 "estimates": estimates,
+                "engagement": engagement,
             },
             indent=2,
         )
