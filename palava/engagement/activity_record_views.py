@@ -27,16 +27,8 @@ from palava.engagement.activity_views import (
     render_detail,
 )
 from palava.engagement.document_forms import DocumentUploadForm
-from palava.engagement.documents import document_add
+from palava.engagement.view_support import apply_errors, attach_document
 from palava.missions.permissions import Perm, mission_view
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_POST
@@ -54,7 +46,7 @@ def activity_status(request: HttpRequest, mission_slug: str, activity_id: Any) -
                 reason=form.cleaned_data.get("reason") or "",
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Status changed."))
             return redirect(activity_url(membership, activity))
@@ -77,7 +69,7 @@ def participant_add(request: HttpRequest, mission_slug: str, activity_id: Any) -
                 note=form.cleaned_data.get("note") or "",
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Participant added."))
             return redirect(activity_url(membership, activity, "participants"))
@@ -111,7 +103,7 @@ def attendance_set(request: HttpRequest, mission_slug: str, activity_id: Any) ->
         try:
             services.attendance_set(actor=request.user, activity=activity, counts=form.counts())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Attendance saved."))
             return redirect(activity_url(membership, activity, "attendance"))
@@ -134,7 +126,7 @@ def issue_add(request: HttpRequest, mission_slug: str, activity_id: Any) -> Http
                 messages=form.cleaned_data.get("linked") or [],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Issue recorded."))
             return redirect(activity_url(membership, activity, "issues"))
@@ -164,18 +156,7 @@ def document_add_view(request: HttpRequest, mission_slug: str, activity_id: Any)
     membership = membership_of(request)
     activity = activity_or_404(membership, activity_id)
     form = DocumentUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            document_add(
-                actor=request.user,
-                mission=membership.mission,
-                upload=form.cleaned_data["file"],
-                description=form.cleaned_data.get("description") or "",
-                activity=activity,
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("File attached."))
-            return redirect(activity_url(membership, activity, "documents-heading"))
+    if attach_document(request, membership, form, activity=activity):
+        messages.success(request, _("File attached."))
+        return redirect(activity_url(membership, activity, "documents-heading"))
     return render_detail(request, activity, document_form=form, status=400)

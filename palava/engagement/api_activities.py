@@ -10,18 +10,25 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from palava.actors.selectors import admin_unit_visible, site_visible
 from palava.core.api_base import Pagination, error_responses, permission, require
-from palava.core.sensitivity import Sensitivity
 from palava.engagement import activity_selectors as sel
 from palava.engagement import activity_services as services
-from palava.engagement.models import Activity, ActivityIssue, Participant
+from palava.engagement.activity_api_support import (
+    ActivityList,
+    activity_detail_out,
+    activity_fields,
+    activity_or_404,
+    attendance_out,
+    invalid,
+    issue_out,
+    participant_out,
+)
 from palava.engagement.schemas_activities import (
     ActivityDetailOut,
     ActivityFilterQuery,
@@ -36,173 +43,9 @@ from palava.engagement.schemas_activities import (
     ParticipantOut,
 )
 from palava.feedback.models import Category
-from palava.missions.models import Membership
-from palava.missions.permissions import Perm, clearance_for, role_has
+from palava.missions.permissions import Perm, role_has
 
 router = Router(tags=["activities"])
-
-# --- Shaping output --------------------------------------------------------------------------
-
-
-def _activity_out(obj: Activity) -> dict[str, Any]:
-    return {
-        "id": obj.public_id,
-        "activity_type": obj.activity_type,
-        "title": obj.title,
-        "status": obj.status,
-        "admin_unit": obj.admin_unit.pcode,
-        "site": obj.site.code if obj.site else None,
-        "venue": obj.venue,
-        "starts_at": obj.starts_at,
-        "ends_at": obj.ends_at,
-        "updated_at": obj.updated_at,
-    }
-
-
-def _participant_out(p: Participant) -> dict[str, Any]:
-    return {"id": p.public_id, "actor": p.actor.public_id, "name": p.actor.name, "role": p.role}
-
-
-def _attendance_out(attendance: sel.Attendance) -> dict[str, Any]:
-    return {
-        "cells": [
-            {"sex": s, "age_band": b, "group": g, "count": n}
-            for (s, b, g), n in sorted(attendance.cells.items())
-        ],
-        "total": attendance.total,
-        "women_pct": attendance.women_pct,
-        "youth_pct": attendance.youth_pct,
-        "minority_pct": attendance.minority_pct,
-    }
-
-
-def _issue_out(issue: ActivityIssue) -> dict[str, Any]:
-    return {
-        "id": issue.public_id,
-        "summary": issue.summary,
-        "category": issue.category.code if issue.category else None,
-        "messages": [m.public_id for m in getattr(issue, "visible_messages", [])],
-    }
-
-
-def _detail_out(obj: Activity, membership: Membership) -> dict[str, Any]:
-    detail = sel.activity_detail(membership=membership, activity=obj)
-    cleared = clearance_for(membership.role) >= Sensitivity.CONFIDENTIAL
-    return {
-        **_activity_out(obj),
-        "places": sorted(u.pcode for u in obj.places.all()),
-        "facilitators": sorted(u.get_username() for u in obj.facilitators.all()),
-        "other_facilitators": obj.other_facilitators,
-        "languages": list(obj.languages or []),
-        "interpretation": obj.interpretation,
-        "agenda": obj.agenda,
-        "minutes": obj.minutes if cleared else None,
-        "follow_up_of": obj.follow_up_of.public_id if obj.follow_up_of else None,
-        "follow_up_notes": obj.follow_up_notes,
-        "cancel_reason": obj.cancel_reason,
-        "participants": [_participant_out(p) for p in detail.participants],
-        "hidden_participants": detail.hidden_participants,
-        "attendance": _attendance_out(detail.attendance),
-        "issues": [_issue_out(i) for i in detail.issues],
-        "created_at": obj.created_at,
-    }
-
-
-class _LazyList:
-    """A sliceable view of a queryset that shapes only the page that is sent."""
-
-    def __init__(self, queryset: Any) -> None:
-        self.queryset = queryset
-
-    def __len__(self) -> int:
-        return int(self.queryset.count())
-
-    def count(self) -> int:
-        return len(self)
-
-    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
-        return [_activity_out(obj) for obj in self.queryset[key]]
-
-
-# --- Resolving input -------------------------------------------------------------------------
-
-
-def _invalid(exc: ValidationError) -> HttpError:
-    if hasattr(exc, "error_dict"):
-        parts = [
-            f"{name}: {' '.join(str(m) for m in errors[0].messages)}"
-            for name, errors in exc.error_dict.items()
-        ]
-        return HttpError(422, " ".join(parts))
-    return HttpError(422, " ".join(str(m) for m in exc.messages))
-
-
-def _get(membership: Membership, activity_id: str) -> Activity:
-    found = sel.activity_get(membership=membership, public_id=activity_id)
-    if found is None:
-        raise Http404
-    return found
-
-
-def _place(membership: Membership, pcode: str) -> Any:
-    unit = admin_unit_visible(membership=membership, pcode=pcode)
-    if unit is None:
-        raise HttpError(422, _("Unknown place, or a place outside your area."))
-    return unit
-
-
-def _site(membership: Membership, code: str | None) -> Any:
-    if not code:
-        return None
-    site = site_visible(membership=membership, code=code)
-    if site is None:
-        raise HttpError(422, _("Unknown site, or a site outside your area."))
-    return site
-
-
-def _facilitators(membership: Membership, names: list[str]) -> list[Any]:
-    wanted = set(names)
-    found = [
-        m.user
-        for m in membership.mission.memberships.filter(
-            is_active=True, user__username__in=wanted
-        ).select_related("user")
-    ]
-    if len(found) != len(wanted):
-        raise HttpError(422, _("Facilitators must be members of the mission."))
-    return found
-
-
-def _follow_up(membership: Membership, public_id: Any) -> Activity | None:
-    if public_id is None:
-        return None
-    found = sel.activity_get(membership=membership, public_id=public_id)
-    if found is None:
-        raise HttpError(422, _("Unknown activity to follow up on."))
-    return found
-
-
-def _fields(membership: Membership, sent: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for name, value in sent.items():
-        if name == "admin_unit":
-            if value is None:
-                raise HttpError(422, _("admin_unit cannot be empty."))
-            data[name] = _place(membership, value)
-        elif name == "places":
-            data[name] = [_place(membership, code) for code in dict.fromkeys(value or [])]
-        elif name == "site":
-            data[name] = _site(membership, value)
-        elif name == "facilitators":
-            data[name] = _facilitators(membership, value or [])
-        elif name == "follow_up_of":
-            data[name] = _follow_up(membership, value)
-        elif value is None and name not in ("ends_at",):
-            raise HttpError(422, _("This field cannot be empty."))
-        else:
-            data[name] = value
-    return data
-
 
 # --- Activities ------------------------------------------------------------------------------
 
@@ -234,7 +77,7 @@ def activities_list(
             query=filters.q or "",
         ),
     )
-    return _LazyList(found)  # type: ignore[return-value]
+    return ActivityList(found)  # type: ignore[return-value]
 
 
 @router.get(
@@ -250,7 +93,7 @@ def activities_list(
 )
 def activities_get(request: HttpRequest, slug: str, activity_id: str) -> dict[str, Any]:
     membership = require(request, slug, Perm.ACTIVITY_VIEW)
-    return _detail_out(_get(membership, activity_id), membership)
+    return activity_detail_out(activity_or_404(membership, activity_id), membership)
 
 
 @router.post(
@@ -265,17 +108,17 @@ def activities_create(
     request: HttpRequest, slug: str, payload: ActivityIn
 ) -> Status[dict[str, Any]]:
     membership = require(request, slug, Perm.ACTIVITY_MANAGE)
-    data = _fields(membership, payload.model_dump())
+    data = activity_fields(membership, payload.model_dump())
     try:
         with transaction.atomic():
             obj = services.activity_create(
                 actor=membership.user, mission=membership.mission, **data
             )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     found = sel.activity_get(membership=membership, public_id=obj.public_id)
     assert found is not None
-    return Status(201, _detail_out(found, membership))
+    return Status(201, activity_detail_out(found, membership))
 
 
 @router.patch(
@@ -290,13 +133,13 @@ def activities_update(
     request: HttpRequest, slug: str, activity_id: str, payload: ActivityPatch
 ) -> dict[str, Any]:
     membership = require(request, slug, Perm.ACTIVITY_MANAGE)
-    obj = _get(membership, activity_id)
-    data = _fields(membership, payload.model_dump(exclude_unset=True))
+    obj = activity_or_404(membership, activity_id)
+    data = activity_fields(membership, payload.model_dump(exclude_unset=True))
     try:
         services.activity_update(actor=membership.user, activity=obj, **data)
     except ValidationError as exc:
-        raise _invalid(exc) from exc
-    return _detail_out(_get(membership, activity_id), membership)
+        raise invalid(exc) from exc
+    return activity_detail_out(activity_or_404(membership, activity_id), membership)
 
 
 @router.put(
@@ -313,7 +156,7 @@ def activities_attendance_set(
     request: HttpRequest, slug: str, activity_id: str, payload: AttendanceIn
 ) -> dict[str, Any]:
     membership = require(request, slug, Perm.ACTIVITY_MANAGE)
-    obj = _get(membership, activity_id)
+    obj = activity_or_404(membership, activity_id)
     counts: dict[tuple[str, str, str], int] = {}
     for cell in payload.cells:
         key = (str(cell.sex), str(cell.age_band), str(cell.group))
@@ -323,8 +166,8 @@ def activities_attendance_set(
     try:
         services.attendance_set(actor=membership.user, activity=obj, counts=counts)
     except ValidationError as exc:
-        raise _invalid(exc) from exc
-    return _attendance_out(sel.attendance_of(obj))
+        raise invalid(exc) from exc
+    return attendance_out(sel.attendance_of(obj))
 
 
 @router.post(
@@ -339,7 +182,7 @@ def activities_participant_add(
     request: HttpRequest, slug: str, activity_id: str, payload: ParticipantIn
 ) -> Status[dict[str, Any]]:
     membership = require(request, slug, Perm.ACTIVITY_MANAGE)
-    obj = _get(membership, activity_id)
+    obj = activity_or_404(membership, activity_id)
     actor = sel.actor_visible_get(membership=membership, public_id=payload.actor)
     if actor is None:
         raise HttpError(422, _("Unknown actor, or one you may not see."))
@@ -352,8 +195,8 @@ def activities_participant_add(
             note=payload.note,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
-    return Status(201, _participant_out(participant))
+        raise invalid(exc) from exc
+    return Status(201, participant_out(participant))
 
 
 @router.post(
@@ -371,7 +214,7 @@ def activities_issue_add(
     request: HttpRequest, slug: str, activity_id: str, payload: IssueIn
 ) -> Status[dict[str, Any]]:
     membership = require(request, slug, Perm.ACTIVITY_MANAGE)
-    obj = _get(membership, activity_id)
+    obj = activity_or_404(membership, activity_id)
     category = None
     if payload.category:
         category = Category.objects.filter(
@@ -402,6 +245,6 @@ def activities_issue_add(
             messages=linked,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     issue.visible_messages = linked  # type: ignore[attr-defined]
-    return Status(201, _issue_out(issue))
+    return Status(201, issue_out(issue))

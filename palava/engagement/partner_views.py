@@ -10,7 +10,6 @@ rules); partner notes are shown only to roles that manage partners. Records are 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,7 +23,6 @@ from django.views.decorators.http import require_POST
 from palava.engagement import partner_selectors as selectors
 from palava.engagement import partner_services as services
 from palava.engagement.document_forms import DocumentUploadForm
-from palava.engagement.documents import document_add
 from palava.engagement.models import Agreement, Partner
 from palava.engagement.partner_forms import (
     AgreementForm,
@@ -32,14 +30,17 @@ from palava.engagement.partner_forms import (
     PartnerEditForm,
     PartnerFilterForm,
 )
+from palava.engagement.view_support import (
+    apply_errors,
+    attach_document,
+    flash_form_errors,
+    membership_of,
+    query_without_page,
+)
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, mission_view, role_has
 
 PAGE_SIZE = 25
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined, no-any-return]
 
 
 def _partner_or_404(membership: Membership, partner_id: Any) -> Partner:
@@ -63,28 +64,9 @@ def _detail_url(membership: Membership, partner: Partner) -> str:
     )
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    pairs = [
-        (key, value)
-        for key, values in request.GET.lists()
-        if key != "page"
-        for value in values
-        if value
-    ]
-    return urlencode(pairs)
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @mission_view(Perm.PARTNER_VIEW)
 def partner_list(request: HttpRequest, mission_slug: str) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     form = PartnerFilterForm(request.GET or None)
     found = selectors.partner_list(membership=membership, filters=form.filters())
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -98,7 +80,7 @@ def partner_list(request: HttpRequest, mission_slug: str) -> HttpResponse:
             "mission": membership.mission,
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "rows": rows,
             "state_labels": selectors.AGREEMENT_STATE_LABELS,
             "can_manage": role_has(membership.role, Perm.PARTNER_MANAGE),
@@ -108,7 +90,7 @@ def partner_list(request: HttpRequest, mission_slug: str) -> HttpResponse:
 
 @mission_view(Perm.PARTNER_MANAGE)
 def partner_create(request: HttpRequest, mission_slug: str) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     form = PartnerCreateForm(request.POST or None, membership=membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -122,7 +104,7 @@ def partner_create(request: HttpRequest, mission_slug: str) -> HttpResponse:
                 notes=data["notes"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Partner added."))
             return redirect(_detail_url(membership, partner))
@@ -143,7 +125,7 @@ def partner_create(request: HttpRequest, mission_slug: str) -> HttpResponse:
 
 @mission_view(Perm.PARTNER_VIEW)
 def partner_detail(request: HttpRequest, mission_slug: str, partner_id: Any) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     partner = _partner_or_404(membership, partner_id)
     agreements = list(selectors.partner_agreements(partner=partner))
     rows = [(a, selectors.agreement_state(a)) for a in agreements]
@@ -166,7 +148,7 @@ def partner_detail(request: HttpRequest, mission_slug: str, partner_id: Any) -> 
 
 @mission_view(Perm.PARTNER_MANAGE)
 def partner_edit(request: HttpRequest, mission_slug: str, partner_id: Any) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     partner = _partner_or_404(membership, partner_id)
     initial = {
         "partner_type": partner.partner_type,
@@ -179,7 +161,7 @@ def partner_edit(request: HttpRequest, mission_slug: str, partner_id: Any) -> Ht
         try:
             services.partner_update(actor=request.user, partner=partner, data=form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Partner saved."))
             return redirect(_detail_url(membership, partner))
@@ -194,7 +176,7 @@ def partner_edit(request: HttpRequest, mission_slug: str, partner_id: Any) -> Ht
 def _agreement_form_page(
     request: HttpRequest, partner: Partner, agreement: Agreement | None
 ) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     initial = {}
     if agreement is not None:
         initial = {name: getattr(agreement, name) for name in services.AGREEMENT_FIELDS}
@@ -210,7 +192,7 @@ def _agreement_form_page(
                 )
                 messages.success(request, _("Agreement saved."))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect(_detail_url(membership, partner))
     return render(
@@ -223,13 +205,13 @@ def _agreement_form_page(
 
 @mission_view(Perm.PARTNER_MANAGE)
 def agreement_create(request: HttpRequest, mission_slug: str, partner_id: Any) -> HttpResponse:
-    partner = _partner_or_404(_membership(request), partner_id)
+    partner = _partner_or_404(membership_of(request), partner_id)
     return _agreement_form_page(request, partner, None)
 
 
 @mission_view(Perm.PARTNER_VIEW)
 def agreement_detail(request: HttpRequest, mission_slug: str, agreement_id: Any) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     agreement = _agreement_or_404(membership, agreement_id)
     show_documents = role_has(membership.role, Perm.ACTIVITY_VIEW)
     return render(
@@ -253,7 +235,7 @@ def agreement_detail(request: HttpRequest, mission_slug: str, agreement_id: Any)
 
 @mission_view(Perm.PARTNER_MANAGE)
 def agreement_edit(request: HttpRequest, mission_slug: str, agreement_id: Any) -> HttpResponse:
-    agreement = _agreement_or_404(_membership(request), agreement_id)
+    agreement = _agreement_or_404(membership_of(request), agreement_id)
     return _agreement_form_page(request, agreement.partner, agreement)
 
 
@@ -262,25 +244,13 @@ def agreement_edit(request: HttpRequest, mission_slug: str, agreement_id: Any) -
 def agreement_document_add(
     request: HttpRequest, mission_slug: str, agreement_id: Any
 ) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     agreement = _agreement_or_404(membership, agreement_id)
     form = DocumentUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            document_add(
-                actor=request.user,
-                mission=membership.mission,
-                upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-                agreement=agreement,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Document attached."))
+    if attach_document(request, membership, form, agreement=agreement):
+        messages.success(request, _("Document attached."))
     else:
-        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, " ".join(errors))
+        flash_form_errors(request, form)
     return redirect(
         reverse(
             "partners:agreement_detail",

@@ -9,7 +9,6 @@ outside the member's scope); writes go through ``project_services``.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,7 +22,6 @@ from django.views.decorators.http import require_POST
 from palava.engagement import project_selectors as selectors
 from palava.engagement import project_services as services
 from palava.engagement.document_forms import DocumentUploadForm
-from palava.engagement.documents import document_add
 from palava.engagement.models import (
     CountSex,
     Deliverable,
@@ -41,14 +39,17 @@ from palava.engagement.project_forms import (
     ReachForm,
     reach_field_name,
 )
+from palava.engagement.view_support import (
+    apply_errors,
+    attach_document,
+    flash_form_errors,
+    membership_of,
+    query_without_page,
+)
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, mission_view, role_has
 
 PAGE_SIZE = 25
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined, no-any-return]
 
 
 def _project_or_404(membership: Membership, project_id: Any) -> Project:
@@ -65,28 +66,9 @@ def _detail_url(membership: Membership, project: Project) -> str:
     )
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    pairs = [
-        (key, value)
-        for key, values in request.GET.lists()
-        if key != "page"
-        for value in values
-        if value
-    ]
-    return urlencode(pairs)
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @mission_view(Perm.PARTNER_VIEW)
 def project_list(request: HttpRequest, mission_slug: str) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     form = ProjectFilterForm(request.GET or None)
     found = selectors.project_list(membership=membership, filters=form.filters())
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -101,7 +83,7 @@ def project_list(request: HttpRequest, mission_slug: str) -> HttpResponse:
             "mission": membership.mission,
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "totals": totals,
             "by_sector": [(sectors.get(k, k), n) for k, n in totals.by_sector],
             "by_status": [(statuses.get(k, k), n) for k, n in totals.by_status],
@@ -116,7 +98,7 @@ def project_list(request: HttpRequest, mission_slug: str) -> HttpResponse:
 
 
 def _project_form_page(request: HttpRequest, project: Project | None) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     initial: dict[str, Any] = {}
     if project is not None:
         initial = {name: getattr(project, name) for name in services.PROJECT_FIELDS}
@@ -143,7 +125,7 @@ def _project_form_page(request: HttpRequest, project: Project | None) -> HttpRes
                 )
                 messages.success(request, _("Project saved."))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect(_detail_url(membership, project))
     return render(
@@ -166,7 +148,7 @@ def project_create(request: HttpRequest, mission_slug: str) -> HttpResponse:
 
 @mission_view(Perm.PARTNER_MANAGE)
 def project_edit(request: HttpRequest, mission_slug: str, project_id: Any) -> HttpResponse:
-    return _project_form_page(request, _project_or_404(_membership(request), project_id))
+    return _project_form_page(request, _project_or_404(membership_of(request), project_id))
 
 
 def _render_detail(
@@ -177,7 +159,7 @@ def _render_detail(
     deliverable_form: DeliverableForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     table = selectors.project_reach_table(project=project)
     can_manage = role_has(membership.role, Perm.PARTNER_MANAGE)
     if reach_form is None and can_manage:
@@ -224,13 +206,13 @@ def _render_detail(
 
 @mission_view(Perm.PARTNER_VIEW)
 def project_detail(request: HttpRequest, mission_slug: str, project_id: Any) -> HttpResponse:
-    return _render_detail(request, _project_or_404(_membership(request), project_id))
+    return _render_detail(request, _project_or_404(membership_of(request), project_id))
 
 
 @require_POST
 @mission_view(Perm.PARTNER_MANAGE)
 def project_reach(request: HttpRequest, mission_slug: str, project_id: Any) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     project = _project_or_404(membership, project_id)
     form = ReachForm(request.POST)
     if form.is_valid():
@@ -239,7 +221,7 @@ def project_reach(request: HttpRequest, mission_slug: str, project_id: Any) -> H
                 actor=request.user, project=project, cells=form.cells()
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Beneficiaries saved."))
             if over:
@@ -253,14 +235,14 @@ def project_reach(request: HttpRequest, mission_slug: str, project_id: Any) -> H
 @require_POST
 @mission_view(Perm.PARTNER_MANAGE)
 def deliverable_add(request: HttpRequest, mission_slug: str, project_id: Any) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     project = _project_or_404(membership, project_id)
     form = DeliverableForm(request.POST)
     if form.is_valid():
         try:
             services.deliverable_add(actor=request.user, project=project, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Deliverable added."))
             return redirect(_detail_url(membership, project) + "#deliverables")
@@ -284,7 +266,7 @@ def _deliverable_or_404(
 def deliverable_deliver(
     request: HttpRequest, mission_slug: str, project_id: Any, deliverable_id: Any
 ) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     project, deliverable = _deliverable_or_404(membership, project_id, deliverable_id)
     form = DeliverForm(request.POST)
     if not form.is_valid():
@@ -308,7 +290,7 @@ def deliverable_deliver(
 def deliverable_cancel(
     request: HttpRequest, mission_slug: str, project_id: Any, deliverable_id: Any
 ) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     project, deliverable = _deliverable_or_404(membership, project_id, deliverable_id)
     try:
         services.deliverable_cancel(actor=request.user, deliverable=deliverable)
@@ -322,23 +304,11 @@ def deliverable_cancel(
 @require_POST
 @mission_view(Perm.PARTNER_MANAGE)
 def document_add_view(request: HttpRequest, mission_slug: str, project_id: Any) -> HttpResponse:
-    membership = _membership(request)
+    membership = membership_of(request)
     project = _project_or_404(membership, project_id)
     form = DocumentUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            document_add(
-                actor=request.user,
-                mission=membership.mission,
-                upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-                project=project,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Document attached."))
+    if attach_document(request, membership, form, project=project):
+        messages.success(request, _("Document attached."))
     else:
-        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, " ".join(errors))
+        flash_form_errors(request, form)
     return redirect(_detail_url(membership, project) + "#documents")

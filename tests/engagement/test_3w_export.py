@@ -3,7 +3,6 @@ hashtags and attributes, has the right values, respects scope and neutralises fo
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 from typing import Any
@@ -23,19 +22,9 @@ from tests.engagement.helpers_partners import (
     project_make,
     scoped_member,
 )
+from tests.engagement.hxl_check import assert_core_tags, assert_valid_hxl, hxl_rows
 
 pytestmark = pytest.mark.django_db
-
-
-def _dictionary(shared_data: Path) -> tuple[set[str], set[str]]:
-    folder = shared_data / "hxl" / "hxl-core-schema"
-    with (folder / "hashtag.hxl.csv").open(encoding="utf-8") as handle:
-        hashtags = {row[0].strip() for row in csv.reader(handle) if row and row[0].startswith("#")}
-    with (folder / "attribute.hxl.csv").open(encoding="utf-8") as handle:
-        attributes = {
-            row[0].strip() for row in csv.reader(handle) if row and row[0].startswith("+")
-        }
-    return hashtags - {"#valid_tag"}, attributes
 
 
 def _write(reader: Membership, tmp_path: Path, fmt: str = "csv") -> Path:
@@ -45,13 +34,6 @@ def _write(reader: Membership, tmp_path: Path, fmt: str = "csv") -> Path:
     with path.open("wb") as handle:
         export_write(kind=kind, fmt=fmt, reader=reader, out=handle)
     return path
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        lines = list(csv.reader(handle))
-    tags = lines[1]
-    return [dict(zip(tags, line, strict=True)) for line in lines[2:]]
 
 
 @pytest.fixture
@@ -95,9 +77,7 @@ def test_export_opens_and_validates_with_libhxl(
 ) -> None:
     path = _write(reader_for_role(mission=mission, role=Role.VIEWER), tmp_path)
 
-    source = hxl.data(str(path), hxl.InputOptions(allow_local=True))
-    errors: list[Any] = []
-    assert hxl.schema(callback=errors.append).validate(source), [str(e) for e in errors]
+    assert_valid_hxl(path)
     rows = list(hxl.data(str(path), hxl.InputOptions(allow_local=True)))
     assert len(rows) == 3  # well in its village and in Bukavu, the school in Bukavu
 
@@ -105,15 +85,9 @@ def test_export_opens_and_validates_with_libhxl(
 def test_every_hashtag_and_attribute_is_in_the_core_dictionary(
     mission: Mission, world: dict[str, Any], tmp_path: Path, shared_data: Path
 ) -> None:
-    hashtags, attributes = _dictionary(shared_data)
     path = _write(reader_for_role(mission=mission, role=Role.VIEWER), tmp_path)
 
-    columns = hxl.data(str(path), hxl.InputOptions(allow_local=True)).columns
-    assert len(columns) == len(COLUMNS)
-    for column in columns:
-        assert column.tag in hashtags, column.display_tag
-        for attribute in column.attributes:
-            assert f"+{attribute}" in attributes, column.display_tag
+    columns = assert_core_tags(path, shared_data, len(COLUMNS))
     # The issue's examples are there.
     tags = {c.display_tag for c in columns}
     assert {"#org+impl+name", "#sector+code", "#adm1+code", "#adm2+code"} <= tags
@@ -123,7 +97,7 @@ def test_every_hashtag_and_attribute_is_in_the_core_dictionary(
 def test_row_values_and_reach_only_on_the_main_place_row(
     mission: Mission, world: dict[str, Any], tmp_path: Path
 ) -> None:
-    rows = _rows(_write(reader_for_role(mission=mission, role=Role.VIEWER), tmp_path))
+    rows = hxl_rows(_write(reader_for_role(mission=mission, role=Role.VIEWER), tmp_path))
 
     well_main, well_other, school = rows
     assert well_main["#activity+code"] == "QIP-001"
@@ -161,7 +135,7 @@ def test_scoped_reader_gets_only_their_province(
     places: Places = world["places"]
     south_reader = scoped_member(mission, Role.PARTNER, places.south)
 
-    rows = _rows(_write(south_reader, tmp_path))
+    rows = hxl_rows(_write(south_reader, tmp_path))
 
     # The well's main place is in the north: invisible; only the school in the south.
     assert [(r["#activity+code"], r["#adm1+code"]) for r in rows] == [("QIP-002", "CD20")]
@@ -173,7 +147,7 @@ def test_scoped_reader_does_not_get_rows_of_other_places_outside_scope(
     places: Places = world["places"]
     north_reader = scoped_member(mission, Role.VIEWER, places.north)
 
-    rows = _rows(_write(north_reader, tmp_path))
+    rows = hxl_rows(_write(north_reader, tmp_path))
 
     assert [(r["#activity+code"], r["#adm1+code"]) for r in rows] == [("QIP-001", "CD10")]
 
@@ -186,7 +160,7 @@ def test_formula_like_title_is_neutralised(
 
     path = _write(reader_for_role(mission=mission, role=Role.VIEWER), tmp_path)
 
-    titles = [r["#activity+name"] for r in _rows(path)]
+    titles = [r["#activity+name"] for r in hxl_rows(path)]
     assert '\'=HYPERLINK("http://evil","x")' in titles
     assert not any(t.startswith("=") for t in titles)
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
-import hxl
 import pytest
 
 from palava.core.exporters import export_kind_get, export_write, reader_for_role
@@ -15,20 +13,10 @@ from palava.engagement.export_activities import COLUMNS, activities_table
 from palava.missions.models import Membership, Mission, Role
 from palava.places.services import membership_scope_set
 from tests.engagement.helpers_activities import make_activity, make_actor, make_geo
+from tests.engagement.hxl_check import assert_core_tags, assert_valid_hxl, hxl_rows
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _dictionary(shared_data: Path) -> tuple[set[str], set[str]]:
-    folder = shared_data / "hxl" / "hxl-core-schema"
-    with (folder / "hashtag.hxl.csv").open(encoding="utf-8") as handle:
-        hashtags = {row[0].strip() for row in csv.reader(handle) if row and row[0].startswith("#")}
-    with (folder / "attribute.hxl.csv").open(encoding="utf-8") as handle:
-        attributes = {
-            row[0].strip() for row in csv.reader(handle) if row and row[0].startswith("+")
-        }
-    return hashtags - {"#valid_tag"}, attributes
 
 
 def _write(reader: Membership, tmp_path: Path) -> Path:
@@ -39,12 +27,6 @@ def _write(reader: Membership, tmp_path: Path) -> Path:
     with path.open("wb") as handle:
         export_write(kind=kind, fmt="csv", reader=reader, out=handle)
     return path
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        lines = list(csv.reader(handle))
-    return [dict(zip(lines[1], line, strict=True)) for line in lines[2:]]
 
 
 @pytest.fixture
@@ -76,16 +58,8 @@ def test_export_validates_with_libhxl_and_uses_core_tags(
     mission: Mission, forum: dict[str, Any], tmp_path: Path, shared_data: Path
 ) -> None:
     path = _write(reader_for_role(mission=mission, role=Role.OFFICER), tmp_path)
-    source = hxl.data(str(path), hxl.InputOptions(allow_local=True))
-    errors: list[Any] = []
-    assert hxl.schema(callback=errors.append).validate(source), [str(e) for e in errors]
-    hashtags, attributes = _dictionary(shared_data)
-    columns = hxl.data(str(path), hxl.InputOptions(allow_local=True)).columns
-    assert len(columns) == len(COLUMNS)
-    for column in columns:
-        assert column.tag in hashtags, column.display_tag
-        for attribute in column.attributes:
-            assert f"+{attribute}" in attributes, column.display_tag
+    assert_valid_hxl(path)
+    assert_core_tags(path, shared_data, len(COLUMNS))
 
 
 def test_export_counts_and_never_carries_confidential_values(
@@ -95,7 +69,7 @@ def test_export_counts_and_never_carries_confidential_values(
     text = path.read_text(encoding="utf-8-sig")
     for secret in ("Mama Zawadi", "Chief Named", "private note"):
         assert secret not in text
-    rows = {r["#activity+id"]: r for r in _rows(path)}
+    rows = {r["#activity+id"]: r for r in hxl_rows(path)}
     row = rows[str(forum["activity"].public_id)]
     assert not row["#activity+name"].startswith("=")
     assert row["#adm1+code"] == "AC10"
@@ -117,5 +91,5 @@ def test_export_follows_the_readers_scope(
 ) -> None:
     member = MembershipFactory(mission=mission, role=Role.OFFICER)
     membership_scope_set(actor=None, membership=member, units=[forum["geo"].south])
-    rows = _rows(_write(member, tmp_path))
+    rows = hxl_rows(_write(member, tmp_path))
     assert [r["#activity+name"] for r in rows] == ["Southern council"]

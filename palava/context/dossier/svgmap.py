@@ -15,39 +15,64 @@ thinned to vertices at least a fraction of a pixel apart (more when the vertex b
 exceeded), more than :data:`MAX_FEATURES` features are capped by priority (no-go first) with a
 note, labels are shortened to fit and dropped when they would overlap, and every label is
 escaped.
+
+Reading geometries and the projection are in :mod:`.mapgeometry`, label placement and text
+direction in :mod:`.maplabels`; this module draws.
 """
 
 from __future__ import annotations
 
 import math
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from palava.context.dossier.content import MapCategory, MapData, MapFeature, valid_lon_lat
+from palava.context.dossier.content import MapCategory, MapData
+from palava.context.dossier.mapgeometry import (
+    MARGIN,
+    WIDTH,
+    MapProjection,
+    MapShape,
+    Point,
+    Ring,
+    fit_projection,
+    read_shape,
+    ring_area,
+    ring_centroid,
+    thin_ring,
+)
+from palava.context.dossier.maplabels import (
+    CHAR_WIDTH,
+    LABEL_FONT,
+    LabelPlacer,
+    overlay,
+    shorten,
+    text_direction,
+)
+from palava.context.dossier.maplabels import (
+    svg_num as _f,
+)
 
-__all__ = ["MAX_FEATURES", "MapSvg", "category_label", "map_svg"]
+__all__ = [
+    "MARGIN",
+    "MAX_FEATURES",
+    "WIDTH",
+    "MapSvg",
+    "category_label",
+    "map_svg",
+    "text_direction",
+]
 
-WIDTH: Final = 720.0
-MARGIN: Final = 28.0
-MIN_HEIGHT: Final = 320.0
-MAX_HEIGHT: Final = 600.0
-LABEL_FONT: Final = 10.0
-CHAR_WIDTH: Final = 0.58  # average glyph advance as a share of the font size (estimate)
 MAX_LABEL_CHARS: Final = 32
 MAX_TITLE_CHARS: Final = 200
 MAX_FEATURES: Final = 1500
 MAX_VERTICES: Final = 30_000
-MAX_LABELS: Final = 120
 MAX_ROUTE_STOPS: Final = 150
-MIN_SPAN_DEG: Final = 0.02  # about 2 km: the smallest extent a map shows
-KM_PER_DEGREE: Final = 111.32
 FONT_FAMILY: Final = "DejaVu Sans, Noto Sans, Arial, sans-serif"
 LEGEND_ROW: Final = 20.0
 POINT_RADIUS: Final = 4.5
@@ -64,9 +89,6 @@ STYLE: Final[dict[MapCategory, tuple[str, str, int]]] = {
     MapCategory.SITE: ("#1f4e79", "#ffffff", 5),
     MapCategory.ADMIN_UNIT: ("#f1f3f6", "#7c8799", 6),
 }
-
-Point = tuple[float, float]
-Ring = list[Point]
 
 
 def category_label(category: MapCategory) -> str:
@@ -97,227 +119,13 @@ class MapSvg:
     empty: bool = False
 
 
-@dataclass
-class _Shape:
-    feature: MapFeature
-    rings: list[Ring] = field(default_factory=list)  # polygons: rings in lon/lat
-    points: list[Point] = field(default_factory=list)  # points in lon/lat
-
-    @property
-    def is_area(self) -> bool:
-        return bool(self.rings)
-
-
-# --- reading geometries -------------------------------------------------------------------------
-
-
-def _lon_lat(value: object) -> Point | None:
-    if not isinstance(value, list | tuple) or len(value) < 2:
-        return None
-    lon, lat = value[0], value[1]
-    if not valid_lon_lat(lon, lat):
-        return None
-    return float(lon), float(lat)
-
-
-def _ring(value: object) -> Ring | None:
-    if not isinstance(value, list | tuple):
-        return None
-    ring = [p for p in (_lon_lat(v) for v in value) if p is not None]
-    return ring if len(ring) >= 3 else None
-
-
-def _polygon_rings(value: object) -> list[Ring]:
-    if not isinstance(value, list | tuple):
-        return []
-    return [r for r in (_ring(v) for v in value) if r is not None]
-
-
-def _shape(feature: MapFeature) -> _Shape | None:
-    geometry: Mapping[str, Any] = feature.geometry if isinstance(feature.geometry, Mapping) else {}
-    kind = geometry.get("type")
-    coords = geometry.get("coordinates")
-    shape = _Shape(feature)
-    if kind == "Point":
-        point = _lon_lat(coords)
-        shape.points = [point] if point else []
-    elif kind == "MultiPoint" and isinstance(coords, list | tuple):
-        shape.points = [p for p in (_lon_lat(c) for c in coords) if p is not None]
-    elif kind == "Polygon":
-        shape.rings = _polygon_rings(coords)
-    elif kind == "MultiPolygon" and isinstance(coords, list | tuple):
-        shape.rings = [r for polygon in coords for r in _polygon_rings(polygon)]
-    if not shape.points and not shape.rings:
-        return None
-    return shape
-
-
-# --- projection -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Projection:
-    lon_min: float
-    lat_max: float
-    k: float  # cos(latitude) correction
-    scale: float  # pixels per degree of latitude
-    x0: float
-    y0: float
-    height: float  # of the map area
-
-    def __call__(self, lon: float, lat: float) -> Point:
-        return (
-            self.x0 + (lon - self.lon_min) * self.k * self.scale,
-            self.y0 + (self.lat_max - lat) * self.scale,
-        )
-
-    @property
-    def px_per_km(self) -> float:
-        return self.scale / KM_PER_DEGREE
-
-
-def _fit(coords: Iterable[Point]) -> _Projection:
-    lons: list[float] = []
-    lats: list[float] = []
-    for lon, lat in coords:
-        lons.append(lon)
-        lats.append(lat)
-    lon_min, lon_max, lat_min, lat_max = min(lons), max(lons), min(lats), max(lats)
-    if lat_max - lat_min < MIN_SPAN_DEG:
-        mid = (lat_max + lat_min) / 2
-        lat_min, lat_max = max(mid - MIN_SPAN_DEG / 2, -90.0), min(mid + MIN_SPAN_DEG / 2, 90.0)
-    k = max(math.cos(math.radians((lat_min + lat_max) / 2)), 0.05)
-    if (lon_max - lon_min) * k < MIN_SPAN_DEG:
-        mid = (lon_max + lon_min) / 2
-        half = MIN_SPAN_DEG / k / 2
-        lon_min, lon_max = mid - half, mid + half
-    span_x = (lon_max - lon_min) * k
-    span_y = lat_max - lat_min
-    inner_w = WIDTH - 2 * MARGIN
-    scale = min(inner_w / span_x, (MAX_HEIGHT - 2 * MARGIN) / span_y)
-    height = max(span_y * scale + 2 * MARGIN, MIN_HEIGHT)
-    x0 = MARGIN + (inner_w - span_x * scale) / 2
-    y0 = (height - span_y * scale) / 2
-    return _Projection(lon_min, lat_max, k, scale, x0, y0, height)
-
-
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _f(value: float) -> str:
-    """An SVG number: one decimal, never a locale's decimal comma."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _text_width(text: str, size: float) -> float:
-    return len(text) * size * CHAR_WIDTH
-
-
-def _shorten(label: str, max_chars: int) -> str:
-    label = " ".join(label.split())
-    if len(label) <= max_chars:
-        return label
-    return label[: max(max_chars - 1, 1)].rstrip() + "\u2026"
-
-
-def _thin(ring: Sequence[Point], tolerance: float) -> Ring:
-    """Drop vertices closer than ``tolerance`` pixels to the previous kept one."""
-    kept: Ring = [ring[0]]
-    t2 = tolerance * tolerance
-    for x, y in ring[1:]:
-        px, py = kept[-1]
-        if (x - px) ** 2 + (y - py) ** 2 >= t2:
-            kept.append((x, y))
-    return kept
-
-
-def _area(ring: Sequence[Point]) -> float:
-    total = 0.0
-    for (x1, y1), (x2, y2) in zip(ring, [*ring[1:], ring[0]], strict=True):
-        total += x1 * y2 - x2 * y1
-    return abs(total) / 2
-
-
-def _centroid(ring: Sequence[Point]) -> Point:
-    xs = [p[0] for p in ring]
-    ys = [p[1] for p in ring]
-    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
 
 
 def _circle_path(x: float, y: float, r: float) -> str:
     return (
         f"M{_f(x - r)} {_f(y)}a{_f(r)} {_f(r)} 0 1 0 {_f(2 * r)} 0"
         f"a{_f(r)} {_f(r)} 0 1 0 {_f(-2 * r)} 0Z"
-    )
-
-
-class _Labels:
-    """Greedy label placement: a label is drawn only where it overlaps no earlier one."""
-
-    def __init__(self, width: float, height: float) -> None:
-        self.width = width
-        self.height = height
-        self.boxes: list[tuple[float, float, float, float]] = []
-        self.parts: list[str] = []
-
-    def _free(self, box: tuple[float, float, float, float]) -> bool:
-        x1, y1, x2, y2 = box
-        if x1 < 2 or x2 > self.width - 2 or y1 < 2 or y2 > self.height - 2:
-            return False
-        return all(x2 <= a1 or x1 >= a2 or y2 <= b1 or y1 >= b2 for a1, b1, a2, b2 in self.boxes)
-
-    def reserve(self, box: tuple[float, float, float, float]) -> None:
-        self.boxes.append(box)
-
-    def place(self, text: str, x: float, y: float, *, beside: float = 0.0) -> bool:
-        """Put ``text`` centred on (x, y), or, with ``beside`` > 0, to the right of a point at
-        that distance (to the left when the right has no room)."""
-        if len(self.parts) >= MAX_LABELS or not text:
-            return False
-        w = _text_width(text, LABEL_FONT)
-        top, bottom = y - LABEL_FONT * 0.8, y + LABEL_FONT * 0.4
-        if beside:
-            options = [(x + beside, "start", (x + beside, top, x + beside + w, bottom))]
-            options.append((x - beside, "end", (x - beside - w, top, x - beside, bottom)))
-        else:
-            options = [(x, "middle", (x - w / 2, top, x + w / 2, bottom))]
-        for tx, anchor, box in options:
-            if self._free(box):
-                self.boxes.append(box)
-                self.parts.append(overlay(text, tx, y, anchor, self.width, self.height))
-                return True
-        return False
-
-
-def text_direction(text: str) -> str:
-    """``rtl`` when the first strongly directional character of ``text`` is right-to-left
-    (Arabic, Hebrew...), else ``ltr``: what ``dir="auto"`` does in a browser, which WeasyPrint
-    does not implement."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "ltr"
-
-
-def overlay(
-    text: str, x: float, y: float, anchor: str, width: float, height: float, kind: str = "label"
-) -> str:
-    """An HTML label over the SVG at (x, y) in view units, as percentages so it follows the
-    SVG when the page scales it. ``anchor`` is where (x, y) is: ``start`` (left end of the
-    text), ``end`` (right end) or ``middle``; positions are physical: a map is never mirrored."""
-    top = f"top:{_f(y / height * 100)}%"
-    if anchor == "end":
-        where = f"right:{_f((width - x) / width * 100)}%"
-    else:
-        where = f"left:{_f(x / width * 100)}%"
-    return (
-        f'<span class="pv-map-{kind} pv-at-{anchor}" dir="{text_direction(text)}"'
-        f' style="{where};{top}">'
-        f"{escape(text)}</span>"
     )
 
 
@@ -354,7 +162,7 @@ def _placeholder(notes: tuple[str, ...]) -> MapSvg:
     return MapSvg(html=mark_safe(html), notes=notes, empty=True)  # noqa: S308 (escaped)
 
 
-def _cap(shapes: list[_Shape]) -> list[_Shape]:
+def _cap(shapes: list[MapShape]) -> list[MapShape]:
     if len(shapes) <= MAX_FEATURES:
         return shapes
     order = sorted(range(len(shapes)), key=lambda i: (STYLE[shapes[i].feature.category][2], i))
@@ -363,16 +171,16 @@ def _cap(shapes: list[_Shape]) -> list[_Shape]:
 
 
 def _project_areas(
-    shapes: Sequence[_Shape], project: _Projection
-) -> tuple[list[tuple[_Shape, list[Ring]]], bool]:
+    shapes: Sequence[MapShape], project: MapProjection
+) -> tuple[list[tuple[MapShape, list[Ring]]], bool]:
     """Rings in pixels, thinned until the vertex budget holds; whether it had to thin harder."""
     projected = [(s, [[project(lon, lat) for lon, lat in r] for r in s.rings]) for s in shapes]
     tolerance, harder = 0.6, False
     while True:
-        result: list[tuple[_Shape, list[Ring]]] = []
+        result: list[tuple[MapShape, list[Ring]]] = []
         vertices = 0
         for shape, rings in projected:
-            thinned = [t for t in (_thin(r, tolerance) for r in rings) if len(t) >= 3]
+            thinned = [t for t in (thin_ring(r, tolerance) for r in rings) if len(t) >= 3]
             vertices += sum(len(t) for t in thinned)
             if thinned:
                 result.append((shape, thinned))
@@ -410,7 +218,7 @@ def _legend(categories: Sequence[MapCategory], has_route: bool) -> str:
     return f'<ul class="pv-legend" aria-label="{escape(_("Legend"))}">{items}</ul>'
 
 
-def _scale_and_north(project: _Projection, height: float) -> tuple[list[str], list[str]]:
+def _scale_and_north(project: MapProjection, height: float) -> tuple[list[str], list[str]]:
     """SVG shapes and HTML overlays of the scale bar (bottom left) and north arrow (top right)."""
     shapes: list[str] = []
     texts: list[str] = []
@@ -439,7 +247,7 @@ def _route_coords(data: MapData) -> list[tuple[Point, str]]:
     return stops[:MAX_ROUTE_STOPS]
 
 
-def _all_coords(shapes: Sequence[_Shape], route: Sequence[tuple[Point, str]]) -> Iterator[Point]:
+def _all_coords(shapes: Sequence[MapShape], route: Sequence[tuple[Point, str]]) -> Iterator[Point]:
     for shape in shapes:
         for ring in shape.rings:
             yield from ring
@@ -450,8 +258,8 @@ def _all_coords(shapes: Sequence[_Shape], route: Sequence[tuple[Point, str]]) ->
 
 def map_svg(data: MapData, *, title: str = "") -> MapSvg:
     """Draw ``data`` as an SVG in the active language (legend, scale bar, notes)."""
-    title = _shorten(title or _("Map"), MAX_TITLE_CHARS)
-    parsed = [(f, _shape(f)) for f in data.features]
+    title = shorten(title or _("Map"), MAX_TITLE_CHARS)
+    parsed = [(f, read_shape(f)) for f in data.features]
     shapes = [s for _feature, s in parsed if s is not None]
     ignored = len(parsed) - len(shapes)
     ignored_stops = sum(1 for s in data.route if not s.is_valid)
@@ -472,7 +280,7 @@ def map_svg(data: MapData, *, title: str = "") -> MapSvg:
 
     total = len(shapes)
     shapes = _cap(shapes)
-    project = _fit(_all_coords(shapes, route))
+    project = fit_projection(_all_coords(shapes, route))
     areas, thinned_harder = _project_areas([s for s in shapes if s.is_area], project)
     if len(shapes) < total:
         notes.append(
@@ -491,18 +299,18 @@ def map_svg(data: MapData, *, title: str = "") -> MapSvg:
         key=lambda c: STYLE[c][2],
     )
     height = project.height
-    labels = _Labels(WIDTH, height)
+    labels = LabelPlacer(WIDTH, height)
     body: list[str] = [
         f'<rect x="0" y="0" width="{_f(WIDTH)}" height="{_f(height)}" fill="#fbfcfd"'
         ' stroke="#b0b7c3"/>'
     ]
 
     # areas, the largest first so small ones stay visible on top
-    areas.sort(key=lambda item: -max(_area(r) for r in item[1]))
+    areas.sort(key=lambda item: -max(ring_area(r) for r in item[1]))
     for shape, rings in areas:
         fill, stroke, _priority = STYLE[shape.feature.category]
         d = "".join("M" + "L".join(f"{_f(x)} {_f(y)}" for x, y in ring) + "Z" for ring in rings)
-        full = _shorten(shape.feature.label, MAX_TITLE_CHARS)
+        full = shorten(shape.feature.label, MAX_TITLE_CHARS)
         dash = ' stroke-dasharray="4 3"' if shape.feature.category == MapCategory.RESTRICTED else ""
         body.append(
             f'<path class="pv-area pv-{shape.feature.category.value}" d="{d}" fill="{fill}"'
@@ -527,7 +335,7 @@ def map_svg(data: MapData, *, title: str = "") -> MapSvg:
             labels.reserve((x - STOP_RADIUS, y - STOP_RADIUS, x + STOP_RADIUS, y + STOP_RADIUS))
             size = 9.0 if number < 100 else 7.0
             stop_parts.append(
-                f'<g class="pv-stop"><title>{escape(f"{number}. {_shorten(label, 200)}")}</title>'
+                f'<g class="pv-stop"><title>{escape(f"{number}. {shorten(label, 200)}")}</title>'
                 f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(STOP_RADIUS)}" fill="{ROUTE_COLOUR}"'
                 ' stroke="#ffffff" stroke-width="1.5"/>'
                 f'<text x="{_f(x)}" y="{_f(y + size * 0.35)}" text-anchor="middle"'
@@ -536,7 +344,7 @@ def map_svg(data: MapData, *, title: str = "") -> MapSvg:
 
     # point features
     point_count = 0
-    point_positions: list[tuple[_Shape, list[Point]]] = []
+    point_positions: list[tuple[MapShape, list[Point]]] = []
     for shape in shapes:
         if shape.is_area:
             continue
@@ -547,7 +355,7 @@ def map_svg(data: MapData, *, title: str = "") -> MapSvg:
         body.append(
             f'<path class="pv-site pv-{shape.feature.category.value}" d="{d}" fill="{fill}"'
             f' stroke="{stroke}" stroke-width="1">'
-            f"<title>{escape(_shorten(shape.feature.label, MAX_TITLE_CHARS))}</title></path>"
+            f"<title>{escape(shorten(shape.feature.label, MAX_TITLE_CHARS))}</title></path>"
         )
         for x, y in pixels:
             labels.reserve((x - POINT_RADIUS, y - POINT_RADIUS, x + POINT_RADIUS, y + POINT_RADIUS))
@@ -557,19 +365,19 @@ def map_svg(data: MapData, *, title: str = "") -> MapSvg:
     # labels: points by priority, then areas (largest first)
     point_positions.sort(key=lambda item: STYLE[item[0].feature.category][2])
     for shape, pixels in point_positions:
-        label = _shorten(shape.feature.label, MAX_LABEL_CHARS)
+        label = shorten(shape.feature.label, MAX_LABEL_CHARS)
         x, y = pixels[0]
         room = max(x - 12, WIDTH - x - 12)
-        label = _shorten(label, int(room / (LABEL_FONT * CHAR_WIDTH)))
+        label = shorten(label, int(room / (LABEL_FONT * CHAR_WIDTH)))
         labels.place(label, x, y, beside=POINT_RADIUS + 3)
     for shape, rings in areas:
-        outer = max(rings, key=_area)
+        outer = max(rings, key=ring_area)
         xs = [p[0] for p in outer]
         fit = int((max(xs) - min(xs)) / (LABEL_FONT * CHAR_WIDTH))
         if fit < 4:
             continue
-        label = _shorten(shape.feature.label, min(fit, MAX_LABEL_CHARS))
-        labels.place(label, *_centroid(outer))
+        label = shorten(shape.feature.label, min(fit, MAX_LABEL_CHARS))
+        labels.place(label, *ring_centroid(outer))
 
     scale_shapes, scale_texts = _scale_and_north(project, height)
     parts = [

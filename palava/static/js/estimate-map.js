@@ -4,21 +4,15 @@
  * of places; properties: name, code, bin (0-4, or null), value_text, ci_text, n, small_n and
  * suppressed. Places are coloured by bin (classes est-bin-N, colours in estimates.css); places
  * with too few respondents are hatched grey. Text is always put in as text, never as HTML.
- * Without JavaScript the page's table gives the same figures.
+ * Without JavaScript the page's table gives the same figures. Needs map-common.js
+ * (window.PalavaMap).
  */
 (function () {
   "use strict";
 
+  var M = window.PalavaMap;
+  var text = M.text;
   var HATCH_ID = "est-hatch";
-
-  function text(tag, className, value) {
-    var el = document.createElement(tag);
-    if (className) {
-      el.className = className;
-    }
-    el.textContent = value;
-    return el;
-  }
 
   function popupFor(container, props) {
     var box = document.createElement("div");
@@ -80,90 +74,26 @@
     svg.insertBefore(defs, svg.firstChild);
   }
 
-  function showMessage(container, message) {
-    container.classList.add("place-map-empty");
-    container.textContent = message || "";
-  }
-
   function draw(container, data) {
-    var L = window.L;
-    var features = ((data && data.features) || []).filter(function (f) {
-      return f && f.geometry && f.properties;
-    });
+    var features = M.features(container, data);
     if (!features.length) {
-      showMessage(container, container.getAttribute("data-empty-message"));
       return;
     }
-    container.textContent = "";
-    container.classList.add("is-ready");
-    var map = L.map(container, {
-      attributionControl: false,
-      scrollWheelZoom: false,
-      zoomSnap: 0.25,
-      maxZoom: 16,
+    var map = M.create(container, 16);
+    var layer = M.shade(map, features, {
+      classFor: classFor,
+      fillOpacity: 0.85,
+      popup: function (props) {
+        return popupFor(container, props);
+      },
+      tooltip: function (props) {
+        return props.name || "";
+      },
     });
-    var layer = L.geoJSON(
-      { type: "FeatureCollection", features: features },
-      {
-        style: function (feature) {
-          return { className: classFor(feature.properties), weight: 1.5, fillOpacity: 0.85 };
-        },
-        pointToLayer: function (feature, latlng) {
-          return L.circleMarker(latlng, {
-            radius: 9,
-            weight: 1.5,
-            fillOpacity: 0.9,
-            className: classFor(feature.properties),
-          });
-        },
-        onEachFeature: function (feature, item) {
-          item.bindPopup(popupFor(container, feature.properties));
-          var name = document.createElement("span");
-          name.textContent = feature.properties.name || "";
-          item.bindTooltip(name, { sticky: true });
-        },
-      }
-    ).addTo(map);
-    var bounds = layer.getBounds();
-    if (bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [12, 12], maxZoom: 12 });
-    } else {
-      map.setView([0, 0], 2);
-    }
+    M.fit(map, layer.getBounds(), 12);
     addHatch(map);
-    L.control.scale({ imperial: false }).addTo(map);
-    container.setAttribute("data-map-state", "ready");
+    M.ready(map, container);
   }
 
-  function load(container) {
-    var url = container.getAttribute("data-map-url");
-    if (!url || !window.L || !window.fetch) {
-      return;
-    }
-    window
-      .fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("map data: " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (data) {
-        draw(container, data);
-      })
-      .catch(function () {
-        showMessage(container, container.getAttribute("data-error-message"));
-      });
-  }
-
-  function init() {
-    var maps = document.querySelectorAll(".estimate-map[data-map-url]");
-    Array.prototype.forEach.call(maps, load);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  M.start(".estimate-map", draw);
 })();

@@ -6,18 +6,13 @@
  * The base is a plain neutral background: boundaries and points only, nothing fetched from
  * elsewhere. Names are always put in the page as text, never as HTML.
  * Without JavaScript (or when the place has no geometry) the page's lists say the same.
+ * Needs map-common.js (window.PalavaMap).
  */
 (function () {
   "use strict";
 
-  function textElement(tag, className, text) {
-    var el = document.createElement(tag);
-    if (className) {
-      el.className = className;
-    }
-    el.textContent = text;
-    return el;
-  }
+  var M = window.PalavaMap;
+  var textElement = M.text;
 
   function tooltipFor(props) {
     var box = document.createElement("span");
@@ -41,11 +36,6 @@
     return classes;
   }
 
-  function showMessage(container, message) {
-    container.classList.add("place-map-empty");
-    container.textContent = message || "";
-  }
-
   function draw(container, data) {
     var L = window.L;
     var features = (data && data.features) || [];
@@ -53,17 +43,10 @@
       return f && f.geometry;
     });
     if (!hasGeometry) {
-      showMessage(container, container.getAttribute("data-empty-message"));
+      M.showMessage(container, container.getAttribute("data-empty-message"));
       return;
     }
-    container.textContent = "";
-    container.classList.add("is-ready");
-    var map = L.map(container, {
-      attributionControl: false,
-      scrollWheelZoom: false,
-      zoomSnap: 0.25,
-      maxZoom: 18,
-    });
+    var map = M.create(container, 18);
     var goTo = function (url) {
       if (url) {
         window.location.assign(url);
@@ -124,44 +107,9 @@
     if (!bounds.isValid()) {
       bounds = sites.getBounds();
     }
-    if (bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [12, 12], maxZoom: 13 });
-    } else {
-      map.setView([0, 0], 2);
-    }
-    L.control.scale({ imperial: false }).addTo(map);
-    container.setAttribute("data-map-state", "ready");
+    M.fit(map, bounds, 13);
+    M.ready(map, container);
   }
 
-  function load(container) {
-    var url = container.getAttribute("data-map-url");
-    if (!url || !window.L || !window.fetch) {
-      return;
-    }
-    window
-      .fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("map data: " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (data) {
-        draw(container, data);
-      })
-      .catch(function () {
-        showMessage(container, container.getAttribute("data-error-message"));
-      });
-  }
-
-  function init() {
-    var maps = document.querySelectorAll(".place-map[data-map-url]");
-    Array.prototype.forEach.call(maps, load);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  M.start(".place-map", draw);
 })();
