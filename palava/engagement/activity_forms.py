@@ -29,6 +29,7 @@ from palava.engagement.models import (
     ParticipantRole,
 )
 from palava.missions.models import Membership
+from palava.missions.permissions import Perm, role_has
 
 _SPLIT = re.compile(r"[,;\n]+")
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -177,7 +178,10 @@ class ActivityForm(forms.Form):
             .select_related("user")
             .order_by("user__username")
         )
-        self._users = {str(m.user.pk): m.user for m in members}
+        # Facilitators are staff who may record activities (not partners or viewers).
+        self._users = {
+            str(m.user.pk): m.user for m in members if role_has(m.role, Perm.ACTIVITY_MANAGE)
+        }
         choice_field(self, "facilitators").choices = [
             (key, user.get_full_name() or user.get_username()) for key, user in self._users.items()
         ]

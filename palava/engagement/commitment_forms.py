@@ -222,8 +222,10 @@ class StatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.commitment = commitment
         labels = dict(CommitmentStatus.choices)
+        # A blank first choice: submitting without choosing must not reopen or close anything.
         _field(self, "status").choices = [
-            (s, labels[s]) for s in transitions_from(commitment.status)
+            ("", gettext_lazy("Choose the new status")),
+            *[(s, labels[s]) for s in transitions_from(commitment.status)],
         ]
 
     def clean(self) -> dict[str, Any]:
