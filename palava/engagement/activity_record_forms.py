@@ -20,6 +20,7 @@ from palava.engagement.models import ActivityStatus, AgeBand, CountSex, Particip
 from palava.feedback.selectors import categories_of, full_label_of, may_see_restricted
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, role_has
+from palava.places.models import AdminUnit
 
 _SPLIT = re.compile(r"[,;\n]+")
 
@@ -103,7 +104,9 @@ class IssueForm(forms.Form):
         help_text=gettext_lazy("Public ids of messages, separated by commas."),
     )
 
-    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, membership: Membership, place: AdminUnit | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.membership = membership
         categories = categories_of(membership, include_restricted=may_see_restricted(membership))
@@ -113,10 +116,11 @@ class IssueForm(forms.Form):
         ]
         self.can_link = role_has(membership.role, Perm.MESSAGE_VIEW)
         if self.can_link:
-            recent = sel.recent_messages(membership=membership)
+            # Labelled by date, category and place (never the body: it is confidential and
+            # the inbox, which audits nothing less, is where bodies are read).
+            recent = sel.recent_messages(membership=membership, place=place)
             choice_field(self, "messages").choices = [
-                (str(m.public_id), f"{m.received_at:%Y-%m-%d %H:%M} · {str(m.public_id)[:8]}")
-                for m in recent
+                (str(m.public_id), sel.message_label(m)) for m in recent
             ]
         else:
             del self.fields["messages"]

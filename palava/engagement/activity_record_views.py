@@ -115,7 +115,7 @@ def attendance_set(request: HttpRequest, mission_slug: str, activity_id: Any) ->
 def issue_add(request: HttpRequest, mission_slug: str, activity_id: Any) -> HttpResponse:
     membership = membership_of(request)
     activity = activity_or_404(membership, activity_id)
-    form = IssueForm(request.POST, membership=membership)
+    form = IssueForm(request.POST, membership=membership, place=activity.admin_unit)
     if form.is_valid():
         try:
             services.issue_add(

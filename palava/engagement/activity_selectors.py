@@ -35,7 +35,7 @@ from palava.engagement.models import (
 )
 from palava.engagement.selectors import activities_visible, commitments_visible
 from palava.feedback.models import Message
-from palava.feedback.selectors import messages_visible
+from palava.feedback.selectors import label_of, messages_visible
 from palava.missions.models import Membership
 from palava.places.models import AdminUnit
 from palava.places.text import fold
@@ -299,13 +299,30 @@ def actor_visible_get(*, membership: Membership, public_id: Any) -> Any:
     return actors_visible(membership=membership).filter(public_id=key).first()
 
 
-def recent_messages(*, membership: Membership, limit: int = 30) -> list[Message]:
-    """Recent messages the member may see (none without ``message.view``)."""
+def recent_messages(
+    *, membership: Membership, place: AdminUnit | None = None, limit: int = 30
+) -> list[Message]:
+    """Recent messages the member may see (none without ``message.view``), from ``place`` and
+    the places inside it when given (an issue raised at a forum is about its own area)."""
+    found = messages_visible(membership)
+    if place is not None:
+        found = found.filter(admin_unit__path__startswith=place.path)
     return list(
-        messages_visible(membership)
-        .only("public_id", "received_at")
+        found.select_related("category", "admin_unit")
+        .only("public_id", "received_at", "category__code", "category__name", "admin_unit__name")
         .order_by("-received_at")[:limit]
     )
+
+
+def message_label(message: Message) -> str:
+    """``2026-03-02 14:05 · Water · Kalehe · 1a2b3c4d``: when, category, place, short id."""
+    parts = [f"{message.received_at:%Y-%m-%d %H:%M}"]
+    if message.category is not None:
+        parts.append(label_of(message.category))
+    if message.admin_unit is not None:
+        parts.append(message.admin_unit.name)
+    parts.append(str(message.public_id)[:8])
+    return " · ".join(parts)
 
 
 def messages_by_ids(*, membership: Membership, public_ids: list[str]) -> list[Message] | None:

@@ -243,7 +243,9 @@ def render_detail(
         context["attendance_form"] = attendance_form or AttendanceForm(
             initial=AttendanceForm.initial_for(detail.attendance.cells)
         )
-        context["issue_form"] = issue_form or IssueForm(membership=membership)
+        context["issue_form"] = issue_form or IssueForm(
+            membership=membership, place=activity.admin_unit
+        )
         context["status_form"] = status_form or StatusForm(
             initial={"status": activity.status, "reason": activity.cancel_reason}
         )

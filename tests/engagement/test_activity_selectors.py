@@ -109,3 +109,23 @@ def test_issue_messages_limited_to_visible_ones(mission: Mission) -> None:
     issues = sel.issues_of(membership=viewer, activity=activity)
     assert [i.summary for i in issues] == ["Water"]
     assert issues[0].visible_messages == []  # type: ignore[attr-defined]
+
+
+def test_recent_messages_come_from_the_activity_area_and_never_show_the_body(
+    mission: Mission,
+) -> None:
+    from tests.feedback.helpers_inbox import make_channel, make_message
+
+    geo = make_geo(mission)
+    channel = make_channel(mission)
+    near = make_message(channel, "The well in Beni is dry, call Amina", unit=geo.north_town)
+    make_message(channel, "Road blocked in the south", unit=geo.south)
+    officer = member_in(mission, Role.OFFICER)
+    found = sel.recent_messages(membership=officer, place=geo.north)
+    assert [m.pk for m in found] == [near.pk]
+    label = sel.message_label(found[0])
+    assert "Beni" in label
+    assert str(near.public_id)[:8] in label
+    assert "dry" not in label
+    assert "Amina" not in label
+    assert len(sel.recent_messages(membership=officer)) == 2
