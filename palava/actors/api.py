@@ -36,7 +36,7 @@ from palava.actors.schemas import (
     sensitivity_name,
     sensitivity_value,
 )
-from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import Pagination, error_responses, invalid_input, permission, require
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm
 from palava.places.models import AdminUnit, Site
@@ -118,11 +118,6 @@ def _consent_out(consent: Consent, membership: Membership) -> dict[str, Any]:
 
 
 # --- Resolving input -------------------------------------------------------------------------
-
-
-def _invalid(exc: ValidationError) -> HttpError:
-    messages = exc.messages if hasattr(exc, "messages") else [str(exc)]
-    return HttpError(422, " ".join(str(m) for m in messages))
 
 
 def _filters(query: ActorFilterQuery) -> selectors.ActorFilters:
@@ -345,7 +340,7 @@ def actors_create(request: HttpRequest, slug: str, payload: ActorIn) -> Status[d
                     contact_other=payload.contact_other,
                 )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     # The creator sees what they wrote, even above their own clearance (write-up, ADR 0004).
     obj = Actor.objects.select_related("admin_unit", "site", "merged_into").get(pk=obj.pk)
     return Status(201, _actor_detail_out(obj, membership))
@@ -397,7 +392,7 @@ def actors_update(
     try:
         obj = services.actor_update(actor=membership.user, record=obj, data=data)
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     obj = Actor.objects.select_related("admin_unit", "site", "merged_into").get(pk=obj.pk)
     return _actor_detail_out(obj, membership)
 
@@ -447,7 +442,7 @@ def actors_contact_set(
             clear=payload.clear,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return Status(204, None)
 
 
@@ -503,7 +498,7 @@ def relationships_create(
                 notes=payload.notes,
             )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     except IntegrityError:  # a concurrent duplicate
         raise HttpError(422, _("This relationship is already recorded.")) from None
     return Status(201, _relationship_out(rel, membership))
@@ -528,7 +523,7 @@ def relationships_end(
             actor=membership.user, relationship=rel, end_date=payload.end_date
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return _relationship_out(rel, membership)
 
 
@@ -574,7 +569,7 @@ def consents_record(
             details=payload.details,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return Status(201, _consent_out(consent, membership))
 
 
@@ -600,5 +595,5 @@ def consents_withdraw(
             withdrawn_at=payload.withdrawn_at,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return _consent_out(consent, membership)

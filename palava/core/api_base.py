@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -95,6 +96,11 @@ def principal(request: HttpRequest) -> Principal:
 def permission(perm: Perm | str) -> dict[str, Any]:
     """``openapi_extra`` recording the permission an operation checks (read by the matrix test)."""
     return {PERMISSION_KEY: str(perm)}
+
+
+def invalid_input(exc: ModelValidationError) -> HttpError:
+    """A service's validation error as the API's 422 answer, its messages in one line."""
+    return HttpError(422, " ".join(str(m) for m in exc.messages))
 
 
 def require(request: HttpRequest, mission_slug: str, perm: Perm) -> Membership:

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from palava.actors.schemas import sensitivity_value
 from palava.actors.selectors import actors_visible
-from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import Pagination, error_responses, invalid_input, permission, require
 from palava.engagement import commitment_selectors as selectors
 from palava.engagement import commitment_services as services
 from palava.engagement.commitment_api_shapes import (
@@ -48,11 +48,6 @@ BASE = "/missions/{slug}/commitments"
 
 
 # --- Resolving input -------------------------------------------------------------------------
-
-
-def _invalid(exc: ValidationError) -> HttpError:
-    messages = exc.messages if hasattr(exc, "messages") else [str(exc)]
-    return HttpError(422, " ".join(str(m) for m in messages))
 
 
 def _get(membership: Membership, commitment_id: str) -> Commitment:
@@ -194,7 +189,7 @@ def commitments_create(request: HttpRequest, slug: str, payload: CommitmentIn) -
             sensitivity=(sensitivity_value(payload.sensitivity) if payload.sensitivity else None),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid_input(exc) from exc
     return Status(201, commitment_detail_out(_get(membership, str(obj.public_id)), membership))
 
 
@@ -237,7 +232,7 @@ def commitments_update(
             **fields,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid_input(exc) from exc
     return commitment_detail_out(_get(membership, commitment_id), membership)
 
 
@@ -266,7 +261,7 @@ def commitments_status(
             note=payload.note,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid_input(exc) from exc
     return commitment_detail_out(_get(membership, commitment_id), membership)
 
 
@@ -291,7 +286,7 @@ def commitments_verify(
             note=payload.note,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid_input(exc) from exc
     return commitment_detail_out(_get(membership, commitment_id), membership)
 
 
@@ -320,5 +315,5 @@ def commitments_evidence_add(
             membership=membership,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid_input(exc) from exc
     return Status(201, evidence_out(evidence, True))

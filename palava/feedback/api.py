@@ -18,7 +18,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import Pagination, error_responses, invalid_input, permission, require
 from palava.feedback import selectors, services
 from palava.feedback.models import Category, Message
 from palava.feedback.schemas import (
@@ -131,11 +131,6 @@ def _get(membership: Membership, message_id: str) -> Message:
     return found
 
 
-def _invalid(exc: ValidationError) -> HttpError:
-    messages = exc.messages if hasattr(exc, "messages") else [str(exc)]
-    return HttpError(422, " ".join(str(m) for m in messages))
-
-
 @router.get(
     "/missions/{slug}/messages",
     response={200: list[MessageOut], **error_responses(401, 403, 404, 422)},
@@ -236,7 +231,7 @@ def messages_update(
                 site=site,
             )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     # The caller sees what they just wrote, even when it moved to the restricted queue.
     fresh = (
         Message.objects.select_related(

@@ -18,7 +18,14 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from palava.core.api_base import Pagination, error_responses, permission, principal, require
+from palava.core.api_base import (
+    Pagination,
+    error_responses,
+    invalid_input,
+    permission,
+    principal,
+    require,
+)
 from palava.feedback import channel_selectors as selectors
 from palava.feedback import channel_services as services
 from palava.feedback.channels import callback_url, public_base_url, webhook_url
@@ -126,10 +133,6 @@ def _secret_out(
     }
 
 
-def _invalid(exc: ValidationError) -> HttpError:
-    return HttpError(422, " ".join(str(m) for m in exc.messages))
-
-
 def _get(membership: Membership, channel_id: str) -> Channel:
     found = selectors.channel_get(membership=membership, public_id=channel_id)
     if found is None:
@@ -159,7 +162,7 @@ def _create(request: HttpRequest, membership: Membership, payload: ChannelIn) ->
             ack_texts=payload.ack_texts,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return _secret_out(membership, created.channel, created.secret, request)
 
 
@@ -254,7 +257,7 @@ def channels_rotate(
             grace=timedelta(hours=payload.grace_hours),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return _secret_out(membership, rotated.channel, rotated.secret, request)
 
 

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from palava.actors.models import Actor
-from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import Pagination, error_responses, invalid_input, permission, require
 from palava.feedback.broadcasts import selectors, services
 from palava.feedback.broadcasts.audience import audience_of, audience_preview
 from palava.feedback.broadcasts.schemas import (
@@ -65,10 +65,6 @@ def _get(membership: Membership, broadcast_id: str) -> Broadcast:
     if found is None:
         raise Http404
     return found
-
-
-def _invalid(exc: ValidationError) -> HttpError:
-    return HttpError(422, " ".join(str(m) for m in exc.messages))
 
 
 def _resolve(membership: Membership, payload: BroadcastIn) -> dict[str, Any]:
@@ -156,7 +152,7 @@ def broadcasts_create(
             **_resolve(membership, payload),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return Status(201, _out(obj))
 
 
@@ -209,7 +205,7 @@ def broadcasts_schedule(
             broadcast=obj, actor=membership.user, scheduled_at=payload.scheduled_at
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return _out(obj)
 
 
@@ -226,5 +222,5 @@ def broadcasts_cancel(request: HttpRequest, slug: str, broadcast_id: str) -> dic
     try:
         obj = services.broadcast_cancel(broadcast=obj, actor=membership.user)
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return _out(obj)

@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import Pagination, error_responses, invalid_input, permission, require
 from palava.feedback import selectors as message_selectors
 from palava.feedback.models import Category, Channel, Rumour
 from palava.feedback.rumours import selectors, services
@@ -78,10 +78,6 @@ def _get(membership: Membership, rumour_id: str) -> Rumour:
     if found is None:
         raise Http404
     return found
-
-
-def _invalid(exc: ValidationError) -> HttpError:
-    return HttpError(422, " ".join(str(m) for m in exc.messages))
 
 
 def _messages(membership: Membership, ids: list[Any]) -> list[Any]:
@@ -173,7 +169,7 @@ def rumours_create(request: HttpRequest, slug: str, payload: RumourIn) -> Status
             messages=_messages(membership, payload.messages),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return Status(201, _detail(membership, _get(membership, str(obj.public_id))))
 
 
@@ -210,7 +206,7 @@ def rumours_link_messages(
             messages=_messages(membership, payload.messages),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return {"linked": added}
 
 
@@ -268,5 +264,5 @@ def rumours_counter(
             broadcast_channel=channel,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_input(exc) from None
     return _detail(membership, _get(membership, rumour_id))
