@@ -23,11 +23,10 @@ from palava.engagement.activity_record_forms import AttendanceForm, IssueForm, S
 from palava.engagement.activity_views import (
     activity_or_404,
     activity_url,
-    membership_of,
     render_detail,
 )
 from palava.engagement.document_forms import DocumentUploadForm
-from palava.engagement.view_support import apply_errors, attach_document
+from palava.engagement.view_support import apply_errors, attach_document, membership_of
 from palava.missions.permissions import Perm, mission_view
 
 

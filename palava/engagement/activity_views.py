@@ -35,15 +35,12 @@ from palava.engagement.activity_record_forms import (
     StatusForm,
 )
 from palava.engagement.models import Activity, AgeBand, CountSex, ParticipantGroup
+from palava.engagement.view_support import membership_of
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, clearance_for, mission_view, role_has
 
 PAGE_SIZE = 25
 RESULTS_TARGET = "activity-results"
-
-
-def membership_of(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined, no-any-return]
 
 
 def activity_or_404(membership: Membership, activity_id: Any) -> Activity:

@@ -29,9 +29,9 @@ from palava.engagement.inclusion_selectors import (
     inclusion_by_period,
     inclusion_by_place,
     inclusion_total,
-    mission_today,
     places_for,
 )
+from palava.engagement.selectors import mission_today
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm
 

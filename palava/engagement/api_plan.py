@@ -22,13 +22,12 @@ from palava.engagement.calendar_selectors import (
     MAX_RANGE_DAYS,
     CalendarFilters,
     calendar_items,
-    mission_today,
     place_get,
     type_choices,
 )
 from palava.engagement.models import EngagementSettings
 from palava.engagement.plan import PlanRow, plan_build
-from palava.engagement.selectors import engagement_settings_get
+from palava.engagement.selectors import engagement_settings_get, mission_today
 from palava.engagement.settings_services import EDITABLE_FIELDS, engagement_settings_update
 from palava.missions.permissions import Perm
 

@@ -36,6 +36,7 @@ from palava.engagement.models import (
 from palava.engagement.selectors import (
     activities_visible,
     commitments_visible,
+    mission_zone,
     projects_visible,
 )
 from palava.missions.models import Membership
@@ -54,17 +55,6 @@ TYPE_DELIVERABLES = "deliverables"
 class CalendarFilters:
     place: AdminUnit | None = None
     type: str = ""
-
-
-def mission_zone(membership: Membership) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(membership.mission.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def mission_today(membership: Membership) -> dt.date:
-    return timezone.localdate(timezone=mission_zone(membership))
 
 
 def type_choices() -> list[tuple[str, str]]:

@@ -20,10 +20,10 @@ from palava.engagement.calendar_selectors import (
     CalendarFilters,
     calendar_items,
     item_summary,
-    mission_today,
     place_get,
     type_choices,
 )
+from palava.engagement.selectors import mission_today
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, mission_view
 

@@ -26,12 +26,11 @@ from palava.engagement.commitment_forms import (
 from palava.engagement.commitment_views import (
     detail_context,
     detail_url,
-    form_errors,
     get_or_404,
-    membership_of,
 )
 from palava.engagement.document_forms import DocumentUploadForm
 from palava.engagement.models import Commitment, EvidenceKind
+from palava.engagement.view_support import apply_errors, membership_of
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, mission_view
 
@@ -63,7 +62,7 @@ def commitment_status(request: HttpRequest, mission_slug: str, commitment_id: An
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash.success(request, _("Status updated."))
             return redirect(detail_url(obj, mission_slug))
@@ -89,7 +88,7 @@ def commitment_evidence_file(
                 membership=membership,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash.success(request, _("File added as evidence."))
             return redirect(detail_url(obj, mission_slug))
@@ -114,7 +113,7 @@ def commitment_evidence_activity(
                 membership=membership,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash.success(request, _("Activity linked as evidence."))
             return redirect(detail_url(obj, mission_slug))
@@ -139,7 +138,7 @@ def commitment_evidence_note(
                 membership=membership,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash.success(request, _("Observation added as evidence."))
             return redirect(detail_url(obj, mission_slug))
@@ -161,7 +160,7 @@ def commitment_verify(request: HttpRequest, mission_slug: str, commitment_id: An
                 note=form.cleaned_data["verification_note"],
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash.success(request, _("Community verification recorded."))
             return redirect(detail_url(obj, mission_slug))

@@ -36,14 +36,11 @@ from palava.engagement.document_forms import DocumentUploadForm
 from palava.engagement.models import Commitment, CommitmentStatus
 from palava.engagement.reminders import mission_today
 from palava.engagement.selectors import activities_visible
+from palava.engagement.view_support import apply_errors, membership_of
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, mission_view, role_has
 
 PAGE_SIZE = 25
-
-
-def membership_of(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined, no-any-return]
 
 
 def get_or_404(membership: Membership, commitment_id: Any) -> Commitment:
@@ -57,14 +54,6 @@ def detail_url(obj: Commitment, slug: str) -> str:
     return reverse(
         "commitments:detail", kwargs={"mission_slug": slug, "commitment_id": obj.public_id}
     )
-
-
-def form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _tabs(counts: dict[str, int], query: dict[str, Any], current: str) -> list[dict[str, Any]]:
@@ -165,7 +154,7 @@ def commitment_create(request: HttpRequest, mission_slug: str) -> HttpResponse:
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash.success(request, _("Commitment %(ref)s recorded.") % {"ref": obj.reference})
             return redirect(detail_url(obj, mission_slug))
@@ -193,7 +182,7 @@ def commitment_edit(request: HttpRequest, mission_slug: str, commitment_id: Any)
                 actor=request.user, commitment=obj, membership=membership, **fields
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash.success(request, _("Commitment saved."))
             return redirect(detail_url(obj, mission_slug))

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 
 from palava.engagement.demo_text import Theme
 from palava.engagement.models import ActivityType, AgeBand, ParticipantGroup
+from palava.engagement.selectors import zone_of
 from palava.missions.models import Mission
 from palava.places.models import AdminUnit, Site, SiteKind
 
@@ -49,7 +50,7 @@ class DemoPlace:
 
 
 def mission_zone(mission: Mission) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(mission.time_zone or "UTC")
+    return zone_of(mission)
 
 
 def local_at(day: date, hour: int, zone: zoneinfo.ZoneInfo, minute: int = 0) -> datetime:

@@ -11,10 +11,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from palava.engagement import calendar as cal
-from palava.engagement.calendar_selectors import calendar_items, mission_today, mission_zone
+from palava.engagement.calendar_selectors import calendar_items
 from palava.engagement.models import OPEN_STATUSES, ActivityStatus
 from palava.engagement.plan import plan_build
-from palava.engagement.selectors import activities_visible, commitments_visible
+from palava.engagement.selectors import (
+    activities_visible,
+    commitments_visible,
+    mission_today,
+    mission_zone,
+)
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, mission_view, role_has
 

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from palava.engagement.inclusion_selectors import mission_today, visible_levels
-from palava.engagement.selectors import engagement_settings_get
+from palava.engagement.inclusion_selectors import visible_levels
+from palava.engagement.selectors import engagement_settings_get, mission_today
 from palava.missions.models import Membership
 from palava.places.models import AdminUnit
 from palava.places.selectors import admin_unit_get

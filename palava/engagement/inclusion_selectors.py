@@ -8,7 +8,6 @@ activities and population never counted.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,22 +23,15 @@ from palava.engagement.models import (
     AttendanceCount,
     EngagementSettings,
 )
-from palava.engagement.selectors import activities_visible, engagement_settings_get
+from palava.engagement.selectors import (
+    activities_visible,
+    engagement_settings_get,
+    mission_zone,
+)
 from palava.missions.models import Membership
 from palava.places.models import AdminUnit, PopulationFigure
 from palava.places.scope import scope_for
 from palava.places.selectors import admin_units_visible
-
-
-def mission_zone(membership: Membership) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(membership.mission.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # pragma: no cover - validated field
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def mission_today(membership: Membership) -> date:
-    return timezone.localdate(timezone=mission_zone(membership))
 
 
 def targets_for(membership: Membership, settings: EngagementSettings | None = None) -> calc.Targets:

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from palava.engagement.calendar_selectors import mission_today, mission_zone
 from palava.engagement.models import (
     OPEN_STATUSES,
     ActivityStatus,
@@ -45,6 +44,8 @@ from palava.engagement.selectors import (
     activities_visible,
     commitments_visible,
     engagement_settings_get,
+    mission_today,
+    mission_zone,
     projects_visible,
 )
 from palava.missions.models import Membership

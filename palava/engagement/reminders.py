@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +36,7 @@ from palava.engagement.models import (
     CommitmentEvent,
     CommitmentEventKind,
 )
-from palava.engagement.selectors import engagement_settings_get
+from palava.engagement.selectors import engagement_settings_get, zone_of
 from palava.feedback.cases.notify import Notice, notify_many
 from palava.feedback.cases.routing import managers_in_scope
 from palava.feedback.models import NotificationKind
@@ -56,11 +55,8 @@ def commitment_url(commitment: Commitment) -> str:
 
 
 def mission_today(mission: Mission, now: dt.datetime) -> dt.date:
-    try:
-        zone = ZoneInfo(mission.time_zone or "UTC")
-    except (ValueError, KeyError):  # pragma: no cover - validated on the model
-        zone = ZoneInfo("UTC")
-    return timezone.localtime(now, zone).date()
+    """The mission's date at ``now`` (reminders count days in the mission's time zone)."""
+    return timezone.localtime(now, zone_of(mission)).date()
 
 
 def _members_only(mission: Mission, people: list[Any]) -> list[Any]:

@@ -12,7 +12,11 @@ start from these querysets.
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from palava.engagement.models import Activity, Commitment, EngagementSettings, Partner, Project
 from palava.missions.models import Membership, Mission
@@ -67,3 +71,19 @@ def engagement_settings_get(mission: Mission) -> EngagementSettings:
     """The mission's settings, or unsaved defaults when none were saved (reads never write)."""
     found = EngagementSettings.objects.filter(mission=mission).first()
     return found if found is not None else EngagementSettings(mission=mission)
+
+
+def zone_of(mission: Mission) -> zoneinfo.ZoneInfo:
+    """The mission's time zone (UTC if unset or unknown): engagement days are the mission's days."""
+    try:
+        return zoneinfo.ZoneInfo(mission.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def mission_zone(membership: Membership) -> zoneinfo.ZoneInfo:
+    return zone_of(membership.mission)
+
+
+def mission_today(membership: Membership) -> dt.date:
+    return timezone.localdate(timezone=mission_zone(membership))
