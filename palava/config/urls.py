@@ -46,6 +46,9 @@ urlpatterns = [
     path("m/<slug:mission_slug>/partners/", include("palava.engagement.partner_urls")),
     path("m/<slug:mission_slug>/projects/", include("palava.engagement.project_urls")),
     path("m/<slug:mission_slug>/inclusion/", include("palava.engagement.inclusion_urls")),
+    path("m/<slug:mission_slug>/context/", include("palava.context.knowledge_urls")),
+    path("m/<slug:mission_slug>/cultural-calendar/", include("palava.context.calendar_urls")),
+    path("m/<slug:mission_slug>/dossiers/", include("palava.context.dossier_urls")),
     # ODK Collect, KoboCollect and Enketo (authenticated per device, docs/adr/0008)
     path("openrosa/<slug:mission_slug>/", include("palava.assessments.openrosa.urls")),
     # inbound webhooks (authenticated per channel type) and public pages

@@ -65,6 +65,10 @@ class Perm(enum.StrEnum):
     PARTNER_VIEW = "partner.view"
     PARTNER_MANAGE = "partner.manage"
     ENGAGEMENT_SETTINGS = "engagement.settings"
+    CONTEXT_VIEW = "context.view"
+    CONTEXT_EDIT = "context.edit"
+    CONTEXT_REVIEW = "context.review"
+    DOSSIER_CREATE = "dossier.create"
 
 
 _ALL = frozenset(Perm)
@@ -114,6 +118,13 @@ _PARTNERS_READ = frozenset({Perm.INCLUSION_VIEW, Perm.PARTNER_VIEW})
 _ENGAGEMENT_READ = _PARTNERS_READ | {Perm.ACTIVITY_VIEW, Perm.COMMITMENT_VIEW}
 _ENGAGEMENT_WRITE = _ENGAGEMENT_READ | {Perm.ACTIVITY_MANAGE, Perm.COMMITMENT_MANAGE}
 _ENGAGEMENT_LEAD = _ENGAGEMENT_WRITE | {Perm.PARTNER_MANAGE, Perm.ENGAGEMENT_SETTINGS}
+# Cultural context (docs/adr/0010): every member reads the knowledge base and calendar and may
+# generate a briefing dossier, both filtered by the reader's clearance (entries carry their own
+# class) and permissions (a section the reader may not see elsewhere is left out). Field staff
+# write entries and calendar events; officers and managers review entries (never their own).
+_CONTEXT_READ = frozenset({Perm.CONTEXT_VIEW, Perm.DOSSIER_CREATE})
+_CONTEXT_WRITE = _CONTEXT_READ | {Perm.CONTEXT_EDIT}
+_CONTEXT_LEAD = _CONTEXT_WRITE | {Perm.CONTEXT_REVIEW}
 
 MATRIX: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
@@ -126,7 +137,8 @@ MATRIX: dict[str, frozenset[Perm]] = {
     | {Perm.MESSAGE_RESTRICTED_VIEW, Perm.CHANNEL_VIEW, Perm.CLASSIFIER_MANAGE}
     | _CASES_LEAD
     | _SURVEYS_LEAD
-    | _ENGAGEMENT_LEAD,
+    | _ENGAGEMENT_LEAD
+    | _CONTEXT_LEAD,
     Role.OFFICER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
@@ -134,31 +146,36 @@ MATRIX: dict[str, frozenset[Perm]] = {
     | _CASES_WRITE
     | _SURVEYS_LEAD
     | _ENGAGEMENT_WRITE
-    | {Perm.PARTNER_MANAGE},
+    | {Perm.PARTNER_MANAGE}
+    | _CONTEXT_LEAD,
     Role.LIAISON: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_WRITE
     | _ACTORS_WRITE
     | _MESSAGES_WRITE
     | _CASES_WRITE
     | _SURVEYS_WRITE
-    | _ENGAGEMENT_WRITE,
+    | _ENGAGEMENT_WRITE
+    | _CONTEXT_WRITE,
     Role.ANALYST: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_READ
     | _ACTORS_READ
     | _MESSAGES_READ
     | _CASES_READ
     | _SURVEYS_READ
-    | _ENGAGEMENT_READ,
+    | _ENGAGEMENT_READ
+    | _CONTEXT_READ,
     Role.PARTNER: frozenset({Perm.MISSION_VIEW, Perm.TOKEN_OWN})
     | _PLACES_READ
     | _ACTORS_READ
     | _ESTIMATES_READ
-    | _PARTNERS_READ,
+    | _PARTNERS_READ
+    | _CONTEXT_READ,
     Role.VIEWER: frozenset({Perm.MISSION_VIEW})
     | _PLACES_READ
     | _ACTORS_READ
     | _ESTIMATES_READ
-    | _PARTNERS_READ,
+    | _PARTNERS_READ
+    | _CONTEXT_READ,
 }
 
 

@@ -299,6 +299,22 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
         .sample_document(world.mission)
         .public_id
     ),
+    # context: knowledge entries, calendar events and the member's own dossiers
+    "entry_id": lambda world: str(
+        __import__("tests.context.matrix_samples", fromlist=["*"])
+        .sample_entry(world.mission)
+        .public_id
+    ),
+    "event_id": lambda world: str(
+        __import__("tests.context.matrix_samples", fromlist=["*"])
+        .sample_event(world.mission)
+        .public_id
+    ),
+    "dossier_id": lambda world: str(
+        __import__("tests.context.matrix_samples", fromlist=["*"])
+        .sample_dossier(world.mission, world.actor.user)
+        .public_id
+    ),
     # devices:revoke: an app user (ODK Collect device) of the mission
     "app_user_id": lambda world: str(
         __import__("tests.assessments.helpers_forms", fromlist=["*"])
@@ -374,6 +390,22 @@ API_PATH_VALUES: dict[str, PathValue] = {
     "document_id": lambda world: str(
         __import__("tests.engagement.matrix_samples", fromlist=["*"])
         .sample_document(world.mission)
+        .public_id
+    ),
+    # context: knowledge entries, calendar events and the member's own dossiers
+    "entry_id": lambda world: str(
+        __import__("tests.context.matrix_samples", fromlist=["*"])
+        .sample_entry(world.mission)
+        .public_id
+    ),
+    "event_id": lambda world: str(
+        __import__("tests.context.matrix_samples", fromlist=["*"])
+        .sample_event(world.mission)
+        .public_id
+    ),
+    "dossier_id": lambda world: str(
+        __import__("tests.context.matrix_samples", fromlist=["*"])
+        .sample_dossier(world.mission, world.actor.user)
         .public_id
     ),
 }

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "palava.feedback",
     "palava.assessments",
     "palava.engagement",
+    "palava.context",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,5 @@
+"""JSON API: cultural context, dossiers."""
+
+from ninja import Router
+
+router = Router(tags=["context"])
