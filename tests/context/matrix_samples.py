@@ -89,3 +89,22 @@ def sample_dossier(mission: Any, user: Any) -> Dossier:
         expires_at=now + dt.timedelta(days=30),
         created_by=user,
     )
+
+
+def sample_site_code(mission: Any) -> str:
+    from palava.places.models import Site, SiteKind
+    from palava.places.services import site_create
+
+    found = Site.objects.filter(mission=mission, code="MX01S1").first()
+    if found is None:
+        found = site_create(
+            actor=None,
+            mission=mission,
+            admin_unit=sample_unit(mission),
+            code="MX01S1",
+            name="Matrix village",
+            kind=SiteKind.VILLAGE,
+            latitude=-1.68,
+            longitude=29.22,
+        )
+    return found.code

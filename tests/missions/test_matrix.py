@@ -315,6 +315,9 @@ PAGE_PATH_VALUES: dict[str, PathValue] = {
         .sample_dossier(world.mission, world.actor.user)
         .public_id
     ),
+    "site_code": lambda world: __import__(
+        "tests.context.matrix_samples", fromlist=["*"]
+    ).sample_site_code(world.mission),
     # devices:revoke: an app user (ODK Collect device) of the mission
     "app_user_id": lambda world: str(
         __import__("tests.assessments.helpers_forms", fromlist=["*"])
@@ -408,6 +411,9 @@ API_PATH_VALUES: dict[str, PathValue] = {
         .sample_dossier(world.mission, world.actor.user)
         .public_id
     ),
+    "site_code": lambda world: __import__(
+        "tests.context.matrix_samples", fromlist=["*"]
+    ).sample_site_code(world.mission),
 }
 
 # Values for required query parameters of API operations, by operation id.
