@@ -1,7 +1,8 @@
 """Gregorian <-> Hijri conversion (Umm al-Qura) and the Islamic holidays as data.
 
 The conversion uses the ``hijridate`` package, which carries the Umm al-Qura calendar of Saudi
-Arabia as a table of month starts for 1343-1500 AH (1 August 1924 - 16 November 2077). Outside
+Arabia as a table of month starts for 1343-1500 AH. Its early years hold three 31-day months
+(1345, 1348 and 1349 AH), so Palava supports 1351-1500 AH (7 May 1932 - 16 November 2077). Outside
 that range every function here raises :class:`ValueError`.
 
 Umm al-Qura is computed in advance from the moon's position over Mecca. Local observance often
@@ -46,9 +47,9 @@ __all__ = [
     "to_hijri",
 ]
 
-HIJRI_MIN_YEAR: Final = 1343
+HIJRI_MIN_YEAR: Final = 1351
 HIJRI_MAX_YEAR: Final = 1500
-GREGORIAN_MIN: Final = date(1924, 8, 1)  # 1 Muharram 1343
+GREGORIAN_MIN: Final = date(1932, 5, 7)  # 1 Muharram 1351
 GREGORIAN_MAX: Final = date(2077, 11, 16)  # 30 Dhu al-Hijjah 1500
 #: Gregorian years that lie wholly inside the supported range.
 SUPPORTED_GREGORIAN_YEARS: Final = range(GREGORIAN_MIN.year + 1, GREGORIAN_MAX.year)

@@ -7,6 +7,7 @@ offered only from the member's visible ones.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from palava.actors.forms import resolve_unit
 from palava.actors.selectors import site_visible
+from palava.context.calendar_selectors import EventClash, activity_event_clashes
 from palava.engagement import activity_selectors as sel
 from palava.engagement.activity_services import (
     MAX_LONG_TEXT,
@@ -162,6 +164,8 @@ class ActivityForm(forms.Form):
         max_length=MAX_NOTES,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Shown only with a cultural-calendar warning (see ``_check_calendar``).
+    schedule_anyway = forms.BooleanField(label=gettext_lazy("Schedule anyway"), required=False)
 
     def __init__(
         self,
@@ -173,6 +177,10 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.membership = membership
         self.activity = activity
+        #: Cultural-calendar events the chosen place and dates clash with (set by ``clean``).
+        self.calendar_clashes: list[EventClash] = []
+        #: Names the clashes warned about: "Schedule anyway" confirms exactly these.
+        self.calendar_ack_key = ""
         members = (
             membership.mission.memberships.filter(is_active=True)
             .select_related("user")
@@ -278,8 +286,58 @@ class ActivityForm(forms.Form):
             raise forms.ValidationError(_("Choose an activity you can see."))
         return found
 
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        self._check_calendar(self.cleaned_data)
+        return cleaned
+
+    def _check_calendar(self, data: dict[str, Any]) -> None:
+        """Refuse (once) a planned activity on dates of cultural-calendar events with a warning
+        at its place: the form then lists the reasons and "Schedule anyway" saves it."""
+        if self.errors:
+            return
+        unit, starts_at, ends_at = (
+            data.get("admin_unit"),
+            data.get("starts_at"),
+            data.get("ends_at"),
+        )
+        if unit is None or starts_at is None or (ends_at is not None and ends_at < starts_at):
+            return
+        if data.get("status") in (ActivityStatus.HELD, ActivityStatus.CANCELLED):
+            return
+        if self.activity is not None and (
+            self.activity.admin_unit_id == unit.pk
+            and self.activity.starts_at == starts_at
+            and self.activity.ends_at == ends_at
+        ):
+            return  # place and dates unchanged: warned about when they were chosen
+        found = activity_event_clashes(
+            membership=self.membership, admin_unit=unit, starts_at=starts_at, ends_at=ends_at
+        )
+        if not found:
+            return
+        self.calendar_clashes = found
+        self.calendar_ack_key = hashlib.sha256(
+            "|".join(
+                f"{item.event.public_id}:{item.clash.occurrence.start.isoformat()}"
+                for item in found
+            ).encode()
+        ).hexdigest()[:32]
+        confirmed = data.get("schedule_anyway") and (
+            str(self.data.get("calendar_ack", "")) == self.calendar_ack_key
+        )
+        if not confirmed:
+            raise forms.ValidationError(
+                _(
+                    "These dates clash with the cultural calendar at this place. Read the "
+                    'warning, then tick "Schedule anyway" to save, or change the dates.'
+                ),
+                code="calendar_clash",
+            )
+
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data.pop("schedule_anyway", None)
         for name in ("cancel_reason", "venue", "other_facilitators", "interpretation"):
             data[name] = (data.get(name) or "").strip()
         return data

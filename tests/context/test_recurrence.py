@@ -530,7 +530,7 @@ def test_weekly_hits_exactly_the_matching_days(
 
 @given(
     st.sampled_from(islamic_holiday_rules()),
-    st.integers(min_value=1930, max_value=2070),
+    st.integers(min_value=1933, max_value=2070),
     st.integers(min_value=-2, max_value=2),
 )
 def test_hijri_occurrences_fall_on_their_hijri_date(

@@ -5,27 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Final
+
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
 
 from palava.context.hijri import Occurrence
 from palava.context.recurrence.expansion import occurrences
 from palava.context.recurrence.rules import Rule
-
-_EN_DASH: Final = "\u2013"
-_MONTHS: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,27 +25,53 @@ class Clash:
 # --- Clashes ------------------------------------------------------------------------------
 
 
+def _month(day: date) -> str:
+    # Django's month names in the active language ("mars" in French: its "alternative" names
+    # are capitalised there).
+    return str(MONTHS[day.month])
+
+
 def format_span(start: date, end: date) -> str:
-    """A span of dates in English, joined by an en dash: ``20 March 2026``, ``20-22 March 2026``,
-    ``30 March - 2 April 2026`` or ``15 November 2026 - 15 March 2027``."""
+    """A span of dates in the active language, joined by an en dash; in English
+    ``20 March 2026``, ``20\u201322 March 2026``, ``30 March \u2013 2 April 2026`` or
+    ``15 November 2026 \u2013 15 March 2027``."""
     if start == end:
-        return f"{start.day} {_MONTHS[start.month - 1]} {start.year}"
+        return _("%(day)s %(month)s %(year)s") % {
+            "day": start.day,
+            "month": _month(start),
+            "year": start.year,
+        }
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}{_EN_DASH}{end.day} {_MONTHS[end.month - 1]} {end.year}"
+        return _("%(start_day)s–%(end_day)s %(month)s %(year)s") % {  # noqa: RUF001
+            "start_day": start.day,
+            "end_day": end.day,
+            "month": _month(end),
+            "year": end.year,
+        }
     if start.year == end.year:
-        return (
-            f"{start.day} {_MONTHS[start.month - 1]} {_EN_DASH} {end.day} {_MONTHS[end.month - 1]} "
-            f"{end.year}"
-        )
-    return f"{format_span(start, start)} {_EN_DASH} {format_span(end, end)}"
+        return _(
+            "%(start_day)s %(start_month)s – "  # noqa: RUF001
+            "%(end_day)s %(end_month)s %(year)s"
+        ) % {
+            "start_day": start.day,
+            "start_month": _month(start),
+            "end_day": end.day,
+            "end_month": _month(end),
+            "year": end.year,
+        }
+    return _("%(start)s – %(end)s") % {  # noqa: RUF001
+        "start": format_span(start, start),
+        "end": format_span(end, end),
+    }
 
 
 def clash_reason(occurrence: Occurrence) -> str:
-    """The warning shown for a clash, e.g. ``Eid al-Fitr (20\u201322 March 2026)``.
-
-    The one place where the reason is composed: translate here when the app needs it.
-    """
-    return f"{occurrence.label} ({format_span(occurrence.start, occurrence.end)})"
+    """The warning shown for a clash in the active language, e.g.
+    ``Eid al-Fitr (20\u201322 March 2026)``."""
+    return _("%(event)s (%(dates)s)") % {
+        "event": occurrence.label,
+        "dates": format_span(occurrence.start, occurrence.end),
+    }
 
 
 def _local_dates(
