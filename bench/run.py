@@ -18,6 +18,9 @@ Run with ``make bench``. Nothing here asserts a time; the numbers are for people
 7. Engagement (``"engagement"``, see ``bench/engagement.py``): the commitment reminder scan
    (idle, and a burst of 1,000) versus ``COUNT(*)``, inclusion by place and the engagement plan
    versus a ``SUM``, and the 3W CSV export versus the ``csv`` module, on a large generated mission.
+8. Cultural context (``"context"``, see ``bench/context.py``): the activity clash check and the
+   ``calendar_clashes`` API, a year of the whole calendar, and a province dossier (gather, HTML,
+   PDF, sizes, pages) on the demo data, versus reading one mission row (and ``/api/v1/me``).
 """
 
 from __future__ import annotations
@@ -371,6 +374,10 @@ def main() -> None:
     from bench.engagement import run as bench_engagement
 
     engagement = bench_engagement()
+    # Cultural context (issue #8): calendar clash check, a year of the calendar, dossiers.
+    from bench.context import run as bench_context
+
+    context = bench_context()
     print(
         json.dumps(
             {
@@ -380,6 +387,7 @@ def main() -> None:
                 "alert_latency": alert_latency,
                 "estimates": estimates,
                 "engagement": engagement,
+                "context": context,
             },
             indent=2,
         )

@@ -306,7 +306,7 @@ def event_update(
         raise ValueError(f"event_update cannot change: {', '.join(unknown)}")
     _check_editor(membership)
     obj = (
-        CalendarEvent.objects.select_for_update()
+        CalendarEvent.objects.select_for_update(of=("self",))
         .select_related("admin_unit", "site__admin_unit", "mission")
         .get(pk=event.pk)
     )
@@ -364,7 +364,7 @@ def event_retire(*, actor: Any, membership: Membership, event: CalendarEvent) ->
     """Retire the event: it is kept but no longer shown in the calendar or warned about."""
     _check_editor(membership)
     obj = (
-        CalendarEvent.objects.select_for_update()
+        CalendarEvent.objects.select_for_update(of=("self",))
         .select_related("admin_unit", "site__admin_unit", "mission")
         .get(pk=event.pk)
     )

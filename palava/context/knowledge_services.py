@@ -355,7 +355,7 @@ def entry_create(
 
 def _locked(entry: KnowledgeEntry) -> KnowledgeEntry:
     return (
-        KnowledgeEntry.objects.select_for_update()
+        KnowledgeEntry.objects.select_for_update(of=("self",))
         .select_related("admin_unit", "site", "mission")
         .get(pk=entry.pk)
     )
@@ -596,7 +596,7 @@ def translation_set(
         )
     user = acting_user(actor)
     translation = (
-        KnowledgeTranslation.objects.select_for_update()
+        KnowledgeTranslation.objects.select_for_update(of=("self",))
         .filter(entry=obj, language__iexact=cleaned["language"])
         .first()
     )

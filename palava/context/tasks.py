@@ -34,7 +34,7 @@ def context_dossier_generate(job_public_id: str) -> dict[str, Any]:
     return {"status": job.status}
 
 
-@periodic(name="context.purge_dossiers", every=timedelta(hours=6))
+@periodic(name="context.purge_dossiers", every=timedelta(hours=1))
 @task()
 def context_dossiers_purge() -> dict[str, int]:
     """Delete the dossiers kept longer than their retention (30 days)."""

@@ -419,6 +419,7 @@ API_PATH_VALUES: dict[str, PathValue] = {
 # Values for required query parameters of API operations, by operation id.
 API_QUERIES: dict[str, dict[str, str]] = {
     "places_locate": {"lat": "-1.68", "lon": "29.22"},
+    "calendar_clashes": {"starts_at": "2026-01-05T09:00:00Z"},
 }
 
 # Request bodies for API operations that take one, by operation id (a callable of the World
@@ -426,6 +427,40 @@ API_QUERIES: dict[str, dict[str, str]] = {
 API_BODIES: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "tokens_create": {"name": "matrix", "days": 1},
     "engagement_settings_update": {"coverage_days": 60},
+    "calendar_events_create": {
+        "category": "market",
+        "title": "Matrix market",
+        "rule_kind": "weekly",
+        "rule": {"weekdays": [3]},
+    },
+    "calendar_events_update": {"note": "Matrix note"},
+    "calendar_holidays_install": {"which": "christian"},
+    "context_entries_create": lambda world: {
+        "topic": "customs",
+        "title": "Matrix etiquette",
+        "body": "Shake hands with the right hand.",
+        "language": "en",
+        "sensitivity": 1,
+        "source": "Matrix liaison assistant",
+        "admin_unit": _sample_unit(world).pcode,
+    },
+    "context_entries_update": {"body": "Greet the elders first, then the chief."},
+    "context_entries_review": {"approve": True, "note": "Checked"},
+    "context_entries_retire": {"note": "No longer holds"},
+    "context_entries_translation_set": {
+        "language": "fr",
+        "title": "Salutations",
+        "body": "Saluez d'abord les anciens.",
+    },
+    "dossiers_create": lambda world: {
+        "kind": "place",
+        "places": [
+            __import__("tests.assessments.matrix_samples", fromlist=["*"])
+            .sample_unit(world.mission)
+            .pcode
+        ],
+        "language": "en",
+    },
     "activities_create": lambda world: {
         "activity_type": "town_hall",
         "title": "Matrix town hall",
