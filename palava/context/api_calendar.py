@@ -20,7 +20,8 @@ from ninja.pagination import paginate
 
 from palava.context import calendar_selectors as sel
 from palava.context import calendar_services as services
-from palava.context.calendar_rules import event_label
+from palava.context.api_support import invalid
+from palava.context.calendar_rules import event_label, event_titles
 from palava.context.models import CalendarEvent
 from palava.context.schemas_calendar import (
     ClashesOut,
@@ -48,20 +49,13 @@ _ERRORS = error_responses(401, 403, 404, 422)
 MAX_OCCURRENCE_DAYS = 366
 
 
-def _invalid(exc: ValidationError) -> HttpError:
-    if hasattr(exc, "error_dict"):
-        parts = [f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
-        return HttpError(422, " ".join(parts))
-    return HttpError(422, " ".join(str(m) for m in exc.messages))
-
-
 def _event_out(event: CalendarEvent) -> dict[str, Any]:
     return {
         "id": event.public_id,
         "key": event.key,
         "category": event.category,
         "title": event.title,
-        "titles": event.titles if isinstance(event.titles, dict) else {},
+        "titles": event_titles(event),
         "label": event_label(event, translation.get_language()),
         "rule_kind": event.rule_kind,
         "rule": event.rule if isinstance(event.rule, dict) else {},
@@ -185,7 +179,7 @@ def calendar_events_create(
             key=payload.key,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     return Status(201, _event_out(_event_or_404(membership, str(event.public_id))))
 
 
@@ -219,7 +213,7 @@ def calendar_events_update(
     try:
         services.event_update(actor=membership.user, membership=membership, event=event, **fields)
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     return _event_out(_event_or_404(membership, event_id))
 
 
@@ -361,5 +355,5 @@ def calendar_holidays_install(
             admin_unit=_unit(membership, payload.pcode),
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     return {"created": created}

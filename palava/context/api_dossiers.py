@@ -20,6 +20,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from palava.context import dossier_services as services
+from palava.context.api_support import LazyList, invalid
 from palava.context.models import Dossier
 from palava.context.schemas_dossiers import DossierIn, DossierOut
 from palava.core.api_base import Pagination, error_responses, permission, require
@@ -30,13 +31,6 @@ from palava.missions.permissions import Perm
 router = Router(tags=["context"])
 
 _ERRORS = error_responses(401, 403, 404, 422)
-
-
-def _invalid(exc: ValidationError) -> HttpError:
-    if hasattr(exc, "error_dict"):
-        parts = [f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
-        return HttpError(422, " ".join(parts))
-    return HttpError(422, " ".join(str(m) for m in exc.messages))
 
 
 def _dossier_or_404(membership: Membership, dossier_id: str) -> Dossier:
@@ -79,24 +73,6 @@ def _out(request: HttpRequest, slug: str, dossier: Dossier) -> dict[str, Any]:
     }
 
 
-class _Shaped:
-    """A sliceable view of the dossiers that shapes only the page that is sent."""
-
-    def __init__(self, request: HttpRequest, slug: str, membership: Membership) -> None:
-        self.request = request
-        self.slug = slug
-        self.queryset = services.dossier_list(membership=membership)
-
-    def __len__(self) -> int:
-        return int(self.queryset.count())
-
-    def count(self) -> int:
-        return len(self)
-
-    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
-        return [_out(self.request, self.slug, d) for d in self.queryset[key]]
-
-
 @router.get(
     "/missions/{slug}/dossiers",
     response={200: list[DossierOut], **_ERRORS},
@@ -108,7 +84,8 @@ class _Shaped:
 @paginate(Pagination)
 def dossiers_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     membership = require(request, slug, Perm.DOSSIER_CREATE)
-    return _Shaped(request, slug, membership)  # type: ignore[return-value]
+    found = services.dossier_list(membership=membership)
+    return LazyList(found, lambda dossier: _out(request, slug, dossier))  # type: ignore[return-value]
 
 
 @router.post(
@@ -134,7 +111,7 @@ def dossiers_create(request: HttpRequest, slug: str, payload: DossierIn) -> Stat
             language=language,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     return Status(202, _out(request, slug, _dossier_or_404(membership, str(dossier.public_id))))
 
 

@@ -21,6 +21,7 @@ from palava.actors.models import Actor
 from palava.actors.selectors import actors_visible, readable_fields
 from palava.context import knowledge_selectors as selectors
 from palava.context import knowledge_services as services
+from palava.context.api_support import LazyList, invalid
 from palava.context.knowledge_selectors import EntryFilters, LocalisedEntry
 from palava.context.models import (
     KnowledgeEntry,
@@ -56,30 +57,6 @@ _NOT_EMPTY = frozenset({"topic", "title", "body", "language", "sensitivity", "so
 
 
 # --- Support ---------------------------------------------------------------------------------
-
-
-class _LazyList:
-    """A sliceable view of a queryset that shapes only the page that is sent."""
-
-    def __init__(self, queryset: Any, shape: Any) -> None:
-        self.queryset = queryset
-        self.shape = shape
-
-    def __len__(self) -> int:
-        return int(self.queryset.count())
-
-    def count(self) -> int:
-        return len(self)
-
-    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
-        return [self.shape(obj) for obj in self.queryset[key]]
-
-
-def _invalid(exc: ValidationError) -> HttpError:
-    if hasattr(exc, "error_dict"):
-        parts = [f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
-        return HttpError(422, " ".join(parts))
-    return HttpError(422, " ".join(str(m) for m in exc.messages))
 
 
 def _entry_or_404(membership: Membership, entry_id: str) -> KnowledgeEntry:
@@ -217,7 +194,7 @@ def _call(function: Any, **kwargs: Any) -> Any:
     try:
         return function(**kwargs)
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        raise invalid(exc) from exc
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or _("Your role does not allow this.")) from exc
 
@@ -252,7 +229,7 @@ def context_entries_list(
         ),
     )
     show_source = _may_read_source(membership)
-    return _LazyList(found, lambda entry: _entry_out(entry, show_source))  # type: ignore[return-value]
+    return LazyList(found, lambda entry: _entry_out(entry, show_source))  # type: ignore[return-value]
 
 
 @router.post(
@@ -427,7 +404,7 @@ def context_entries_revisions(
     entry = _entry_or_404(membership, entry_id)
     show_source = _may_read_source(membership)
     found = selectors.entry_revisions(membership=membership, entry=entry)
-    return _LazyList(found, lambda rev: _revision_out(rev, show_source))  # type: ignore[return-value]
+    return LazyList(found, lambda rev: _revision_out(rev, show_source))  # type: ignore[return-value]
 
 
 @router.post(

@@ -17,10 +17,11 @@ from django.conf import settings
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from palava.context.calendar_rules import PARAMS, rule_params_clean
+from palava.context.calendar_rules import PARAMS, event_titles, rule_params_clean
 from palava.context.calendar_text import HIJRI_MONTHS, ORDINALS, RULE_KIND_LABELS
 from palava.context.models import CalendarEvent, EventCategory
 from palava.context.recurrence.rules import RuleKind
+from palava.context.text_checks import BIDI_CONTROLS
 
 MAX_TITLE: Final = 200
 MAX_NOTE: Final = 2000
@@ -125,12 +126,7 @@ def _date(label: Any) -> forms.DateField:
 def clean_text(value: str) -> str:
     """Refuse control and bidirectional-override characters in short texts."""
     for char in value:
-        code = ord(char)
-        if (
-            (code < 32 and char not in "\n\r\t")
-            or 0x202A <= code <= 0x202E
-            or 0x2066 <= code <= 0x2069
-        ):
+        if (ord(char) < 32 and char not in "\n\r\t") or char in BIDI_CONTROLS:
             raise forms.ValidationError(_("Remove the invisible control characters."))
     return value.strip()
 
@@ -326,7 +322,7 @@ class EventForm(forms.Form):
             "warn": event.warn,
             "rule_kind": event.rule_kind,
         }
-        titles = event.titles if isinstance(event.titles, dict) else {}
+        titles = event_titles(event)
         for code, value in titles.items():
             if isinstance(value, str):
                 initial[f"title_{code}"] = value

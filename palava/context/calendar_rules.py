@@ -162,10 +162,15 @@ def rule_from(kind: str, params: object, *, key: str, label: StrOrPromise) -> Ru
     return rule
 
 
+def event_titles(event: CalendarEvent) -> dict[str, Any]:
+    """The event's titles by language as stored (an empty dict when they are not a mapping)."""
+    return event.titles if isinstance(event.titles, dict) else {}
+
+
 def event_label(event: CalendarEvent, language: str | None = None) -> str:
     """The event's title in ``language`` when it has one, else its title."""
     if language:
-        titles = event.titles if isinstance(event.titles, dict) else {}
+        titles = event_titles(event)
         localised = titles.get(language) or titles.get(language.split("-")[0])
         if isinstance(localised, str) and localised.strip():
             return localised

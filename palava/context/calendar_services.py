@@ -34,6 +34,7 @@ from palava.context.recurrence.rules import (
     RuleKind,
     islamic_holiday_rules,
 )
+from palava.context.text_checks import BIDI_CONTROLS
 from palava.core.models import acting_user
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, role_has
@@ -69,9 +70,6 @@ EVENT_FIELDS: Final = frozenset(
         "is_active",
     }
 )
-#: Bidirectional embedding, override and isolate characters: they can make a text display
-#: differently from what it says (e.g. "\u202e" reverses what follows).
-_BIDI_CONTROLS: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 # --- Checks -----------------------------------------------------------------------------
@@ -94,7 +92,7 @@ def _clean_text(value: object, field: str, *, limit: int, required: bool, multil
         raise ValidationError({field: _("At most %(n)d characters, please.") % {"n": limit}})
     allowed = "\n\r\t" if multiline else ""
     if any(
-        (unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS
+        (unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in BIDI_CONTROLS
         for ch in text
     ):
         raise ValidationError({field: _("Remove the control or text-direction characters.")})

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 from palava.context import calendar_selectors as selectors
 from palava.context import calendar_services as services
 from palava.context.calendar_forms import CheckForm, EventForm, HolidaysForm
-from palava.context.calendar_rules import event_label, rule_of
+from palava.context.calendar_rules import event_label, event_titles, rule_of
 from palava.context.calendar_text import describe_rule, hijri_date_label, rule_kind_label
 from palava.context.models import CalendarEvent, EventCategory
 from palava.context.recurrence import (
@@ -37,6 +37,7 @@ from palava.context.recurrence import (
     islamic_holiday_rules,
     occurrences,
 )
+from palava.context.selectors import place_by_code
 from palava.engagement import calendar as cal
 from palava.engagement.selectors import mission_today
 from palava.engagement.view_support import membership_of, query_without_page
@@ -44,7 +45,7 @@ from palava.missions.models import Membership
 from palava.missions.permissions import Perm, mission_view, role_has
 from palava.places.models import AdminUnit, Site
 from palava.places.scope import scope_for
-from palava.places.selectors import admin_unit_get, site_get
+from palava.places.selectors import admin_unit_get
 
 UPCOMING_DAYS: Final = 60
 DETAIL_DAYS: Final = 730
@@ -317,7 +318,7 @@ def event(request: HttpRequest, mission_slug: str, event_id: Any) -> HttpRespons
     found = _event_or_404(membership, event_id)
     today = mission_today(membership)
     spans = _next_occurrences(found, language, today)
-    titles = found.titles if isinstance(found.titles, dict) else {}
+    titles = event_titles(found)
     return render(
         request,
         "context/calendar/event.html",
@@ -341,12 +342,11 @@ def _resolve_place(membership: Membership, code: str) -> tuple[AdminUnit | None,
     """The unit or site with this code in the member's area; ``ok`` False when unknown."""
     if not code:
         return None, None, True
-    unit = admin_unit_get(membership=membership, pcode=code)
-    if unit is not None:
-        return unit, None, True
-    site = site_get(membership=membership, code=code)
-    if site is not None:
-        return None, site, True
+    place = place_by_code(membership=membership, code=code)
+    if isinstance(place, AdminUnit):
+        return place, None, True
+    if isinstance(place, Site):
+        return None, place, True
     return None, None, False
 
 

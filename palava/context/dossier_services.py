@@ -34,13 +34,12 @@ from palava.audit.services import audit_record
 from palava.context.dossier.gather import dossier_content
 from palava.context.dossier.render import render_html, render_pdf
 from palava.context.models import DOSSIER_KEEP_DAYS, Dossier, DossierKind
-from palava.context.selectors import dossiers_of
+from palava.context.selectors import dossiers_of, place_by_code
 from palava.core.models import Job, JobStatus
 from palava.core.services import job_create, job_finish, job_progress
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, clearance_for, role_has
 from palava.places.models import AdminUnit, Site
-from palava.places.selectors import admin_unit_get, site_get
 
 logger = logging.getLogger(__name__)
 
@@ -95,13 +94,8 @@ def dossier_is_ready(dossier: Dossier) -> bool:
 
 def place_resolve(*, membership: Membership, code: str) -> Place | None:
     """A current admin unit (by P-code) or site (by code) the member may see, else None."""
-    unit = admin_unit_get(membership=membership, pcode=code)
-    if unit is not None:
-        return unit if unit.retired_at is None else None
-    site = site_get(membership=membership, code=code)
-    if site is not None and site.retired_at is None:
-        return site
-    return None
+    place = place_by_code(membership=membership, code=code)
+    return place if place is not None and place.retired_at is None else None
 
 
 def download_name(dossier: Dossier, fmt: str) -> str:

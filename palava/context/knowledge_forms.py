@@ -16,22 +16,20 @@ from palava.actors.selectors import actors_visible
 from palava.context.knowledge_selectors import EntryFilters
 from palava.context.knowledge_text import language_name
 from palava.context.models import MAX_BODY_CHARS, EntryStatus, Topic
+from palava.context.selectors import place_by_code
+from palava.context.text_checks import has_bidi_controls
 from palava.missions.models import Membership
 from palava.missions.permissions import clearance_for
 from palava.places.models import AdminUnit, Site
-from palava.places.selectors import admin_unit_get, site_get
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 #: A language tag such as ``fr``, ``sw``, ``lua`` or ``en-GB``.
 LANGUAGE_CODE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-#: Bidirectional control characters (e.g. the right-to-left override) are refused in one-line
-#: fields: they can make a title read differently from what it is.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 PLACE_MAX = 40
 
 
 def _no_bidi_controls(value: str) -> None:
-    if _BIDI_CONTROLS.search(value or ""):
+    if has_bidi_controls(value or ""):
         raise ValidationError(
             gettext_lazy("Remove the invisible text-direction characters."), code="bidi"
         )
@@ -161,10 +159,10 @@ class EntryForm(forms.Form):
 
     def clean_place(self) -> str:
         code = str(self.cleaned_data.get("place") or "").strip()
-        self.admin_unit = admin_unit_get(membership=self.membership, pcode=code)
-        if self.admin_unit is None:
-            self.site = site_get(membership=self.membership, code=code)
-        if self.admin_unit is None and self.site is None:
+        place = place_by_code(membership=self.membership, code=code)
+        self.admin_unit = place if isinstance(place, AdminUnit) else None
+        self.site = place if isinstance(place, Site) else None
+        if place is None:
             raise ValidationError(
                 gettext_lazy("No place with this code in your area."), code="place"
             )

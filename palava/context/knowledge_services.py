@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from palava.actors.models import Actor, RecordSensitivity
 from palava.actors.selectors import actors_visible
 from palava.audit.services import audit_record
+from palava.context.knowledge_text import primary_language
 from palava.context.models import (
     MAX_BODY_CHARS,
     EntryStatus,
@@ -36,6 +37,7 @@ from palava.context.models import (
     Topic,
 )
 from palava.context.selectors import entries_visible
+from palava.context.text_checks import strip_bidi_controls
 from palava.core.models import acting_user
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, clearance_for, role_has
@@ -81,15 +83,12 @@ UPDATABLE_FIELDS: frozenset[str] = frozenset(
 
 # A language tag: "fr", "ar", "sw", "kin", "en-GB", "zh-Hant", "es-419" (at most 10 characters).
 _LANGUAGE = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{4}|[A-Za-z]{2}|[0-9]{3}))?$")
-# Bidirectional embeddings, overrides and isolates: they can disguise text ("abc\u202efdp.exe").
-# Left-to-right and right-to-left marks (U+200E, U+200F) are kept: Arabic text needs them.
-_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def _clean_text(value: Any, *, multiline: bool) -> str:
     """``value`` as text without control characters (newlines and tabs kept in multi-line text)
     and without bidirectional overrides; stripped."""
-    text = str(value if value is not None else "").translate(_BIDI_CONTROLS)
+    text = strip_bidi_controls(str(value if value is not None else ""))
     kept = []
     for ch in text:
         if ch in "\n\t" and multiline:
@@ -114,10 +113,6 @@ def clean_language(value: Any) -> str:
     if len(sub) == 4:
         return f"{primary}-{sub.title()}"
     return f"{primary}-{sub.upper()}"
-
-
-def _primary(language: str) -> str:
-    return language.split("-", 1)[0].lower()
 
 
 def _audit_value(value: Any) -> Any:
@@ -590,7 +585,7 @@ def translation_set(
     if obj.status == EntryStatus.RETIRED:
         raise ValidationError(_("A retired entry cannot be translated."))
     cleaned = _clean_fields(membership, {"language": language, "title": title, "body": body})
-    if _primary(cleaned["language"]) == _primary(obj.language):
+    if primary_language(cleaned["language"]) == primary_language(obj.language):
         raise ValidationError(
             {"language": _("The entry is written in this language: choose another one.")}
         )

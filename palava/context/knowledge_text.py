@@ -55,6 +55,11 @@ def language_name_in(code: str, language: str) -> str:
         return language_name(code)
 
 
+def primary_language(code: str) -> str:
+    """The primary language subtag, in lower case (``"en-GB"`` -> ``"en"``)."""
+    return code.split("-", 1)[0].lower()
+
+
 def text_direction(code: str) -> str:
     """``rtl`` for scripts written right to left, else ``ltr``."""
     return "rtl" if code.lower().split("-")[0] in RTL_LANGUAGES else "ltr"

@@ -22,6 +22,7 @@ from palava.context.knowledge_forms import (
 )
 from palava.context.knowledge_text import (
     language_name,
+    primary_language,
     text_direction,
 )
 from palava.context.models import EntryStatus, KnowledgeEntry
@@ -122,10 +123,6 @@ def entry_rows(
         )
         for entry in entries
     ]
-
-
-def primary_language(language: str) -> str:
-    return language.split("-", 1)[0].lower()
 
 
 def render_entry(

@@ -28,6 +28,7 @@ from palava.context.knowledge_forms import (
 )
 from palava.context.knowledge_text import (
     language_name,
+    primary_language,
     text_direction,
     word_diff,
 )
@@ -35,7 +36,6 @@ from palava.context.knowledge_view_support import (
     entry_or_404,
     entry_rows,
     language_of,
-    primary_language,
     render_entry,
     sees_source,
     site_or_404,

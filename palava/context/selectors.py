@@ -27,6 +27,16 @@ from palava.missions.models import Membership
 from palava.missions.permissions import Perm, clearance_for, role_has
 from palava.places.models import AdminUnit, Site
 from palava.places.scope import Scope, scope_for
+from palava.places.selectors import admin_unit_get, site_get
+
+
+def place_by_code(*, membership: Membership, code: str) -> AdminUnit | Site | None:
+    """The admin unit with this P-code the member may see, else the site with this code they may
+    see, else None (retired places included: callers decide)."""
+    unit = admin_unit_get(membership=membership, pcode=code)
+    if unit is not None:
+        return unit
+    return site_get(membership=membership, code=code)
 
 
 def ancestor_paths(path: str) -> list[str]:
