@@ -32,7 +32,7 @@ from palava.context.selectors import (
     stale_q,
 )
 from palava.missions.models import Membership
-from palava.missions.permissions import Perm, role_has
+from palava.missions.permissions import Perm, clearance_for, role_has
 from palava.places import selectors as places_selectors
 from palava.places.models import AdminUnit, Site
 
@@ -130,11 +130,16 @@ def entry_get(*, membership: Membership, public_id: uuid.UUID | str) -> Knowledg
 def entry_revisions(
     *, membership: Membership, entry: KnowledgeEntry
 ) -> QuerySet[KnowledgeRevision]:
-    """The entry's revisions, newest first (none if the member may not see the entry)."""
+    """The entry's revisions the member may read, newest first (none if the member may not see
+    the entry). A version classified above the member's clearance is left out: an entry
+    downgraded after its confidential part was removed must not leak that part through its
+    history."""
     if not entries_visible(membership=membership).filter(pk=entry.pk).exists():
         return KnowledgeRevision.objects.none()
     return (
-        KnowledgeRevision.objects.filter(entry_id=entry.pk)
+        KnowledgeRevision.objects.filter(
+            entry_id=entry.pk, sensitivity__lte=int(clearance_for(membership.role))
+        )
         .select_related("created_by")
         .order_by("-version")
     )

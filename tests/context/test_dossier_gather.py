@@ -477,3 +477,36 @@ def test_site_in_another_mission_is_refused(world: World) -> None:
     site = SiteFactory(admin_unit=AdminUnitFactory(mission=MissionFactory()))
     with pytest.raises(PermissionDenied):
         _gather(world, places=[site])
+
+
+def test_a_province_dossier_lists_the_events_of_places_inside_it(world: World) -> None:
+    # given a market day at a site of the territory and a ceremony in a sibling territory
+    CalendarEvent.objects.create(
+        mission=world.mission,
+        site=world.site,
+        key="site-market",
+        category=EventCategory.MARKET,
+        title="Site market day",
+        rule_kind="weekly",
+        rule={"weekdays": [0, 1, 2, 3, 4, 5, 6]},
+    )
+    sibling = AdminUnitFactory(parent=world.province, pcode="CDW109", name="Elsewhere")
+    CalendarEvent.objects.create(
+        mission=world.mission,
+        admin_unit=sibling,
+        key="sibling-ceremony",
+        category=EventCategory.CEREMONY,
+        title="Sibling ceremony",
+        rule_kind="weekly",
+        rule={"weekdays": [0, 1, 2, 3, 4, 5, 6]},
+    )
+    # when dossiers are made for the province and for the territory
+    province = _section(_gather(world, places=[world.province]), "Upcoming").blocks[0]
+    territory = _section(_gather(world, places=[world.territory]), "Upcoming").blocks[0]
+    assert isinstance(province, EventList)
+    assert isinstance(territory, EventList)
+    # then the province lists both, the territory only its own site's market
+    assert {"Site market day", "Sibling ceremony"} <= {e.title for e in province.events}
+    titles = {e.title for e in territory.events}
+    assert "Site market day" in titles
+    assert "Sibling ceremony" not in titles

@@ -244,3 +244,50 @@ def test_topic_counts_include_places_inside(mission: Mission) -> None:
         sum(topic_counts(membership=member(mission, Role.VIEWER), unit=world.province).values())
         == 0
     )
+
+
+def test_history_never_shows_a_version_above_the_readers_clearance(mission: Mission) -> None:
+    # given a security note written as confidential, then cut down and downgraded to internal
+    world = world_make(mission)
+    officer = member(mission, Role.OFFICER)
+    manager = member(mission, Role.MANAGER)
+    note = reviewed_make(
+        officer,
+        manager,
+        admin_unit=world.north,
+        topic=Topic.SECURITY,
+        title="Checkpoint",
+        body="Informant KX-7 says the checkpoint moves at night.",
+        sensitivity=2,
+    )
+    entry_update(
+        actor=manager.user,
+        membership=manager,
+        entry=note,
+        body="Travel in daylight only.",
+        sensitivity=1,
+    )
+    admin = member(mission, Role.ADMIN)
+    entry_review(actor=admin.user, membership=admin, entry=note, approve=True)
+    # when a partner (internal clearance) reads its history, through the selector, page and API
+    partner = member(mission, Role.PARTNER)
+    from django.test import Client
+
+    from palava.accounts.tokens import token_create
+
+    page = Client()
+    page.force_login(partner.user)
+    html = page.get(f"/m/{mission.slug}/context/entries/{note.public_id}/history/").content.decode()
+    raw = token_create(actor=partner.user, user=partner.user, mission=mission, name="t", days=1).raw
+    api = Client(headers={"Authorization": f"Bearer {raw}"}).get(
+        f"/api/v1/missions/{mission.slug}/context/entries/{note.public_id}/revisions"
+    )
+    # then only the internal version is there; the confidential first version never is
+    assert [r.version for r in entry_revisions(membership=partner, entry=note)] == [2]
+    assert "Version 2" in html
+    assert "Version 1" not in html
+    assert "KX-7" not in html
+    assert api.status_code == 200
+    assert "KX-7" not in api.content.decode()
+    # and the officer, cleared for confidential, still sees both
+    assert [r.version for r in entry_revisions(membership=officer, entry=note)] == [2, 1]

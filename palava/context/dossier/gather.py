@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -68,6 +69,7 @@ from palava.context.selectors import (
     entries_applying_to_unit,
     entry_is_stale,
     events_applying_to_unit,
+    events_visible,
 )
 from palava.engagement.selectors import zone_of
 from palava.missions.models import Membership
@@ -359,10 +361,17 @@ def _calendar(
     end = today + dt.timedelta(days=UPCOMING_DAYS)
     events: dict[int, CalendarEvent] = {}
     for unit in {p.unit.pk: p.unit for p in places}.values():
-        for event in events_applying_to_unit(membership=membership, unit=unit).select_related(
-            "admin_unit", "site"
-        ):
-            events.setdefault(event.pk, event)
+        # what is observed there (mission-wide, the unit and above) and at places inside it
+        # (a province's market days and ceremonies matter to whoever is briefed on it)
+        inside = events_visible(membership=membership).filter(
+            Q(admin_unit__path__startswith=unit.path)
+            | Q(site__admin_unit__path__startswith=unit.path),
+            is_active=True,
+        )
+        applying = events_applying_to_unit(membership=membership, unit=unit)
+        for query in (applying, inside):
+            for event in query.select_related("admin_unit", "site"):
+                events.setdefault(event.pk, event)
     upcoming: list[UpcomingEvent] = []
     for event in events.values():
         try:
