@@ -262,3 +262,22 @@ def test_the_button_snippet_posts_a_place_dossier(mission: Mission, places: Any)
     assert 'name="place" value="TV01"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert "Briefing dossier" in html
+
+
+def test_times_are_shown_in_the_missions_time_zone(
+    mission: Mission, places: dict[str, AdminUnit], client_for: ClientFor
+) -> None:
+    # given a mission two hours east of UTC and a dossier asked for at 22:30 UTC on 5 January
+    import datetime as dt
+
+    Mission.objects.filter(pk=mission.pk).update(time_zone="Africa/Lubumbashi")
+    member = MembershipFactory(mission=mission, role=Role.OFFICER)
+    dossier = _ready(member)
+    asked = dt.datetime(2026, 1, 5, 22, 30, tzinfo=dt.UTC)
+    Dossier.objects.filter(pk=dossier.pk).update(created_at=asked)
+    # when its page is read
+    page = client_for(member.user).get(_u("detail", mission, dossier_id=dossier.public_id))
+    # then the time is the mission's: already 6 January, half past midnight
+    text = page.content.decode()
+    assert "Jan. 6, 2026" in text
+    assert "Jan. 5, 2026" not in text
