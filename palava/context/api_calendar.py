@@ -20,7 +20,6 @@ from ninja.pagination import paginate
 
 from palava.context import calendar_selectors as sel
 from palava.context import calendar_services as services
-from palava.context.api_support import invalid
 from palava.context.calendar_rules import event_label, event_titles
 from palava.context.models import CalendarEvent
 from palava.context.schemas_calendar import (
@@ -36,6 +35,7 @@ from palava.context.schemas_calendar import (
     OccurrenceQuery,
 )
 from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import invalid_by_field as invalid
 from palava.engagement.selectors import mission_today, zone_of
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm

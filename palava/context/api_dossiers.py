@@ -20,10 +20,10 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from palava.context import dossier_services as services
-from palava.context.api_support import LazyList, invalid
 from palava.context.models import Dossier
 from palava.context.schemas_dossiers import DossierIn, DossierOut
-from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import LazyList, Pagination, error_responses, permission, require
+from palava.core.api_base import invalid_by_field as invalid
 from palava.core.models import JobStatus
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm

@@ -21,7 +21,6 @@ from palava.actors.models import Actor
 from palava.actors.selectors import actors_visible, readable_fields
 from palava.context import knowledge_selectors as selectors
 from palava.context import knowledge_services as services
-from palava.context.api_support import LazyList, invalid
 from palava.context.knowledge_selectors import EntryFilters, LocalisedEntry
 from palava.context.models import (
     KnowledgeEntry,
@@ -44,7 +43,8 @@ from palava.context.schemas_knowledge import (
     TranslationOut,
 )
 from palava.context.selectors import entry_is_stale
-from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import LazyList, Pagination, error_responses, permission, require
+from palava.core.api_base import invalid_by_field as invalid
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm
 from palava.places import selectors as places_selectors

@@ -103,6 +103,31 @@ def invalid_input(exc: ModelValidationError) -> HttpError:
     return HttpError(422, " ".join(str(m) for m in exc.messages))
 
 
+def invalid_by_field(exc: ModelValidationError) -> HttpError:
+    """A service's validation error as a 422 answer: ``field: message`` parts in one line."""
+    if hasattr(exc, "error_dict"):
+        parts = [f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
+        return HttpError(422, " ".join(parts))
+    return HttpError(422, " ".join(str(m) for m in exc.messages))
+
+
+class LazyList:
+    """A sliceable view of a queryset that shapes only the page that is sent."""
+
+    def __init__(self, queryset: Any, shape: Any) -> None:
+        self.queryset = queryset
+        self.shape = shape
+
+    def __len__(self) -> int:
+        return int(self.queryset.count())
+
+    def count(self) -> int:
+        return len(self)
+
+    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
+        return [self.shape(obj) for obj in self.queryset[key]]
+
+
 def require(request: HttpRequest, mission_slug: str, perm: Perm) -> Membership:
     """The caller's membership in ``mission_slug`` if its role grants ``perm``.
 

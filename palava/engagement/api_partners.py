@@ -16,14 +16,13 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import LazyList, Pagination, error_responses, permission, require
+from palava.core.api_base import invalid_by_field as invalid
 from palava.engagement import partner_selectors, partner_services
 from palava.engagement.api_projects import router as projects_router
 from palava.engagement.partner_api_support import (
-    LazyList,
     agreement_or_404,
     agreement_out,
-    invalid,
     partner_detail_out,
     partner_or_404,
     partner_out,

@@ -15,13 +15,12 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from palava.core.api_base import Pagination, error_responses, permission, require
+from palava.core.api_base import LazyList, Pagination, error_responses, permission, require
+from palava.core.api_base import invalid_by_field as invalid
 from palava.engagement import project_selectors
 from palava.engagement import project_services as services
 from palava.engagement.partner_api_support import (
-    LazyList,
     deliverable_out,
-    invalid,
     project_detail_out,
     project_or_404,
     project_out,

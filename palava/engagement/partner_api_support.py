@@ -3,7 +3,6 @@ ids and P-codes to records, always through the partner and project selectors."""
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
@@ -14,31 +13,6 @@ from palava.engagement.models import Agreement, Partner, Project
 from palava.missions.models import Membership
 from palava.missions.permissions import Perm, role_has
 from palava.places.models import AdminUnit
-
-
-class LazyList:
-    """A sliceable view of a queryset that shapes only the page that is sent."""
-
-    def __init__(self, queryset: Any, shape: Any) -> None:
-        self.queryset = queryset
-        self.shape = shape
-
-    def __len__(self) -> int:
-        return int(self.queryset.count())
-
-    def count(self) -> int:
-        return len(self)
-
-    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
-        return [self.shape(obj) for obj in self.queryset[key]]
-
-
-def invalid(exc: ValidationError) -> HttpError:
-    if hasattr(exc, "error_dict"):
-        parts = [f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items()]
-        return HttpError(422, " ".join(parts))
-    return HttpError(422, " ".join(str(m) for m in exc.messages))
-
 
 # --- Shaping output --------------------------------------------------------------------------
 
